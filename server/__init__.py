@@ -1,0 +1,3 @@
+"""Galaxy ALPR gRPC inference server."""
+
+__version__ = "1.0.0"

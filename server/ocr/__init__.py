@@ -1,0 +1,1 @@
+"""OCR providers behind one interface (see base.OcrProvider)."""

@@ -1,0 +1,38 @@
+"""The interface every OCR provider implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from server.domain import Image, OcrRead
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What /health and /test/models say about a provider."""
+
+    name: str
+    available: bool
+    status: str  # "loaded", "configured", "not_configured", "unavailable"
+    model_name: str = ""
+    error: str = ""
+
+
+@runtime_checkable
+class OcrProvider(Protocol):
+    """Reads plate crops. Implementations are thread-safe and shared."""
+
+    name: str
+
+    def read(self, crops: Sequence[Image]) -> list[OcrRead]:
+        """Read every crop (all crops of one image together); one OcrRead per crop, same order.
+
+        Raises server.errors.OcrError (or a subclass) when the provider cannot answer.
+        """
+        ...
+
+    def status(self) -> ProviderStatus:
+        """Current availability, without a network call on the hot path."""
+        ...
