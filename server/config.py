@@ -81,6 +81,8 @@ class ServerSettings(_Frozen):
     host: str = "0.0.0.0"
     port: int = Field(50051, ge=0, le=65535)
     max_workers: int = Field(8, ge=1)
+    # Images of one stream worked on at once (decode/save of one overlaps inference of another).
+    stream_window: int = Field(2, ge=1)
     grace_period_s: float = Field(10.0, ge=0)
 
 

@@ -1,0 +1,54 @@
+# Galaxy ALPR: the two commands are `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate clean
+
+serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
+	$(PY) scripts/serve.py
+
+test: models ## install, prepare models, run the test suite
+	$(PY) scripts/gen_protos.py --check
+	$(PY) -m pytest -q
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PIP) install -q -e . --group dev
+	touch $@
+
+install: $(INSTALLED)
+
+# Exports need ultralytics (+ torch); they are installed only when a model must be (re)built.
+models: install
+	@$(PY) -m server.models.prepare --check || { \
+	  $(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'; \
+	  $(PY) -m server.models.prepare; }
+
+proto: install ## regenerate the gRPC stubs in clients/ from proto/
+	$(PY) scripts/gen_protos.py
+
+proto-check: install
+	$(PY) scripts/gen_protos.py --check
+
+buf-lint:
+	@test -x $(VENV)/buf/node_modules/.bin/buf || npm install --silent --prefix $(VENV)/buf @bufbuild/buf
+	$(VENV)/buf/node_modules/.bin/buf lint
+
+lint: install buf-lint ## ruff, mypy and buf lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+evaluate: models ## accuracy over ../shared/data
+	$(PY) scripts/evaluate.py
+
+bench: models ## benchmarks (see bench/)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf images_processed .pytest_cache .mypy_cache .ruff_cache

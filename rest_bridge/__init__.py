@@ -1,0 +1,1 @@
+"""FastAPI bridge: the documented /galaxy-alpr/v1 JSON endpoints translated into gRPC calls."""

@@ -1,0 +1,45 @@
+"""Bridge settings from the environment (GALAXY_ALPR_BRIDGE__KEY), behind a cached dependency."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "GALAXY_ALPR_BRIDGE__"
+
+
+class BridgeSettings(BaseModel):
+    """Where the gRPC server is and how long to wait for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A gRPC target; several replicas as "ipv4:10.0.0.1:50051,10.0.0.2:50051" (round robin).
+    grpc_target: str = "127.0.0.1:50051"
+    host: str = "0.0.0.0"
+    port: int = Field(8000, ge=0, le=65535)
+    deadline_s: float = Field(60.0, gt=0)
+    per_image_deadline_s: float = Field(30.0, gt=0)
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1)
+    max_batch_files: int = Field(10, ge=1)
+    timezone: str = "Asia/Makassar"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The timezone used for the bridge's own timestamps."""
+        return ZoneInfo(self.timezone)
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> BridgeSettings:
+    """Build settings from GALAXY_ALPR_BRIDGE__* variables."""
+    env = os.environ if environ is None else environ
+    values = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)}
+    return BridgeSettings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> BridgeSettings:
+    """The process's settings (tests override this dependency)."""
+    return settings_from_env()

@@ -1,0 +1,96 @@
+"""Builds the service from settings: models, OCR providers, storage, data plane, servicer."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from server.config import Settings
+from server.detection.onnx_detector import OnnxDetector
+from server.grpc_api.servicer import AlprServicer
+from server.ocr.base import OcrProvider
+from server.ocr.factory import build_ocr_provider
+from server.ocr.gemini import GeminiOcrProvider
+from server.ocr.local import LocalOcrProvider
+from server.pipeline.dataplane import AlprPipeline
+from server.pipeline.stats import Stats
+from server.pipeline.system import SystemStatus
+from server.storage.artefacts import ArtefactStore, OutputDirs
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    """The current time (aware)."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Service:
+    """Everything the gRPC server needs, built once."""
+
+    settings: Settings
+    pipeline: AlprPipeline
+    system: SystemStatus
+    stats: Stats
+    servicer: AlprServicer
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Release worker threads."""
+        self.executor.shutdown(wait=True)
+
+
+def _load_detector(settings: Settings, key: str, errors: dict[str, str],
+                   class_filter: tuple[str, ...] | None) -> OnnxDetector | None:
+    path = settings.resolve(getattr(settings.models, key))
+    try:
+        detector = OnnxDetector(path, runtime=settings.runtime, class_filter=class_filter)
+        detector.warmup()
+    except Exception as exc:  # a missing or broken model degrades the service; it does not stop it
+        errors[key] = f"{type(exc).__name__}: {exc}"
+        log.error("%s not loaded from %s: %s", key, path, exc)
+        return None
+    log.info("%s loaded: %s (%s)", key, path, ", ".join(detector.info.providers))
+    return detector
+
+
+def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider | None:
+    try:
+        return LocalOcrProvider(intra_op_threads=settings.runtime.intra_op_threads,
+                                inter_op_threads=settings.runtime.inter_op_threads)
+    except Exception as exc:
+        errors["local_ocr"] = f"{type(exc).__name__}: {exc}"
+        log.error("local OCR not loaded: %s", exc)
+        return None
+
+
+def build_service(settings: Settings) -> Service:
+    """Load every model and wire the layers together."""
+    errors: dict[str, str] = {}
+    vehicle = _load_detector(settings, "vehicle_detector", errors, settings.detection.vehicle_classes)
+    plate = _load_detector(settings, "plate_detector", errors, None)
+    local = _load_local_ocr(settings, errors)
+    gemini: OcrProvider | None = None
+    ocr: OcrProvider | None = local
+    if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
+        gemini = GeminiOcrProvider(settings.ocr)
+    if local is not None:
+        ocr = build_ocr_provider(settings.ocr, local)
+    store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
+                          save_images=settings.output.save_detected_images)
+    stats = Stats()
+    pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
+                            store=store, now=utc_now)
+    system = SystemStatus(
+        vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
+        model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
+                     "plate_detector": str(settings.resolve(settings.models.plate_detector))},
+        load_errors=errors, now=utc_now,
+    )
+    executor = ThreadPoolExecutor(max_workers=settings.server.max_workers, thread_name_prefix="stage")
+    servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
+                            stream_window=settings.server.stream_window, now=utc_now)
+    return Service(settings, pipeline, system, stats, servicer, executor)

@@ -1,0 +1,1 @@
+"""gRPC transport: thin servicer, status mapping, server assembly."""

@@ -1,0 +1,77 @@
+"""One server interceptor that turns exceptions from unary and server-streaming handlers into statuses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import grpc
+
+from server.errors import AlprError
+from server.grpc_api.status import rich_status
+
+log = logging.getLogger(__name__)
+
+
+def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
+    if isinstance(exc, AlprError):
+        log.info("%s: %s", method, exc.message)
+    else:
+        log.exception("%s failed", method)
+    context.abort_with_status(rich_status(exc))
+
+
+def _already_aborted(context: grpc.ServicerContext) -> bool:
+    return context.code() not in (None, grpc.StatusCode.OK)
+
+
+class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Maps AlprError (and unexpected faults, as INTERNAL) to rich gRPC statuses."""
+
+    def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
+        """Wrap the unary-response and server-streaming behaviours of every handler."""
+        handler = continuation(details)
+        if handler is None:
+            return None
+        method = details.method
+        if handler.unary_unary is not None:
+            inner_uu = handler.unary_unary
+
+            def unary_unary(request: Any, context: grpc.ServicerContext) -> Any:
+                try:
+                    return inner_uu(request, context)
+                except Exception as exc:
+                    if _already_aborted(context):
+                        raise
+                    _abort(context, exc, method)
+                    raise
+
+            return handler._replace(unary_unary=unary_unary)
+        if handler.unary_stream is not None:
+            inner_us = handler.unary_stream
+
+            def unary_stream(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+                try:
+                    yield from inner_us(request, context)
+                except Exception as exc:
+                    if _already_aborted(context):
+                        raise
+                    _abort(context, exc, method)
+                    raise
+
+            return handler._replace(unary_stream=unary_stream)
+        if handler.stream_stream is not None:
+            inner_ss = handler.stream_stream
+
+            def stream_stream(requests: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
+                try:
+                    yield from inner_ss(requests, context)
+                except Exception as exc:
+                    if _already_aborted(context):
+                        raise
+                    _abort(context, exc, method)
+                    raise
+
+            return handler._replace(stream_stream=stream_stream)
+        return handler

@@ -1,0 +1,1 @@
+"""The transport-free data plane: stages, pairing, counters."""

@@ -1,0 +1,229 @@
+"""The transport-free data plane: every stage of the pipeline, called by gRPC (and tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from server.config import Settings
+from server.domain import Detection, Image, PlateReading
+from server.errors import ModelUnavailableError
+from server.imaging.decode import DecodedImage, decode_image
+from server.ocr.base import OcrProvider
+from server.pipeline import annotate
+from server.pipeline.clock import Stopwatch, timed
+from server.pipeline.pairing import pair
+from server.pipeline.ports import DetectorLike
+from server.pipeline.results import (
+    ImageRequest,
+    PairedOut,
+    PipelineOutput,
+    PlateOut,
+    PlateStageOutput,
+    ReadOutput,
+    StageTimes,
+    VehicleOut,
+    VehicleStageOutput,
+)
+from server.pipeline.results_json import pipeline_output_json
+from server.plates.recognize import ocr_only, recognize
+from server.storage.artefacts import ArtefactStore
+from server.storage.naming import file_prefix
+
+Now = Callable[[], datetime]
+
+
+class AlprPipeline:
+    """Runs the stages on decoded images and saves their artefacts."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        vehicle_detector: DetectorLike | None,
+        plate_detector: DetectorLike | None,
+        ocr: OcrProvider | None,
+        store: ArtefactStore,
+        now: Now,
+    ) -> None:
+        self.settings = settings
+        self.vehicle_detector = vehicle_detector
+        self.plate_detector = plate_detector
+        self.ocr = ocr
+        self.store = store
+        self._now = now
+        det = settings.detection
+        self._vehicle_conf = det.vehicle_confidence_threshold
+        self._plate_conf = det.plate_confidence_threshold
+        self._iou = det.iou_threshold
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _decode(self, request: ImageRequest, *, scene: bool) -> DecodedImage:
+        limits = self.settings.limits
+        return decode_image(
+            request.content,
+            file_name=request.file_name,
+            allowed_extensions=self.settings.image_formats,
+            max_bytes=limits.max_image_bytes,
+            min_size=(limits.min_scene_width, limits.min_scene_height) if scene else None,
+        )
+
+    def _naming(self, request: ImageRequest) -> tuple[str, datetime]:
+        """Validate the request's timestamp (before any work) and give its prefix and moment."""
+        return file_prefix(
+            self._now(), self.settings.tz,
+            custom_timestamp=request.custom_timestamp, batch_prefix=request.batch_prefix,
+        )
+
+    def _vehicles(self, image: Image) -> list[Detection]:
+        if self.vehicle_detector is None:
+            raise ModelUnavailableError("ALPR processing failed: vehicle detector model not loaded")
+        return self.vehicle_detector.detect(image, self._vehicle_conf, self._iou)
+
+    def _plates(self, image: Image) -> list[Detection]:
+        if self.plate_detector is None:
+            raise ModelUnavailableError("ALPR processing failed: plate detector model not loaded")
+        return self.plate_detector.detect(image, self._plate_conf, self._iou)
+
+    def _ocr(self) -> OcrProvider:
+        if self.ocr is None:
+            raise ModelUnavailableError("Plate recognition failed: no OCR provider is available")
+        return self.ocr
+
+    def _read_plates(self, image: Image, plates: list[Detection]) -> list[PlateReading]:
+        if not plates:
+            return []
+        crops = [annotate.ocr_crop(image, p) for p in plates]
+        reads = self._ocr().read(crops)
+        return [recognize(c, r) for c, r in zip(crops, reads, strict=True)]
+
+    def _save_crops(self, image: Image, dets: list[Detection], directory: Path, prefix: str,
+                    kind: str, padding: int) -> list[str]:
+        return [
+            self.store.save_image(directory, f"{prefix}_detected_{kind}{i}.jpg",
+                                  annotate.crop(image, d, padding))
+            for i, d in enumerate(dets, start=1)
+        ]
+
+    # ---- stages --------------------------------------------------------------------------
+    def process(self, request: ImageRequest) -> PipelineOutput:
+        """Full pipeline: vehicles, plates, recognition, pairing, artefacts."""
+        watch = Stopwatch()
+        t: dict[str, float] = {}
+        wanted_prefix, moment = self._naming(request)
+        with timed(t, "decode"):
+            decoded = self._decode(request, scene=True)
+        image = decoded.image
+        with timed(t, "vehicles"):
+            vehicles = self._vehicles(image)
+        with timed(t, "plates"):
+            plates = self._plates(image)
+        with timed(t, "recognition"):
+            readings = self._read_plates(image, plates)
+        with timed(t, "pairing"):
+            pairs = pair(vehicles, plates)
+        with timed(t, "saving"):
+            prefix = self.store.claim(wanted_prefix)
+            dirs, det = self.store.dirs, self.settings.detection
+            uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
+            vehicle_paths = self._save_crops(image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
+                                             det.vehicle_padding)
+            plate_paths = self._save_crops(image, plates, dirs.cropped_plate, prefix, "plate",
+                                           det.plate_padding)
+            plate_labels = [r.plate_number or "plate" for r in readings]
+            detected_vehicle = self.store.save_image(
+                dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
+                annotate.draw_boxes(image, vehicles, annotate.VEHICLE_COLOR))
+            detected_plate = self.store.save_image(
+                dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
+                annotate.draw_boxes(image, plates, annotate.PLATE_COLOR, plate_labels))
+        vehicle_outs = [VehicleOut(i + 1, d, vehicle_paths[i]) for i, d in enumerate(vehicles)]
+        plate_outs = [PlateOut(i + 1, d, plate_paths[i], readings[i]) for i, d in enumerate(plates)]
+        detections = [
+            PairedOut(
+                detection_id=n,
+                detection_type=p.detection_type,
+                pairing_method=p.method,
+                pairing_confidence=p.confidence,
+                vehicle=vehicle_outs[p.vehicle_index] if p.vehicle_index is not None else None,
+                plate=plate_outs[p.plate_index] if p.plate_index is not None else None,
+            )
+            for n, p in enumerate(pairs, start=1)
+        ]
+        times = StageTimes(
+            decode_ms=t["decode"], vehicle_detection_ms=t["vehicles"], plate_detection_ms=t["plates"],
+            plate_recognition_ms=t["recognition"], pairing_ms=t["pairing"], saving_ms=t["saving"],
+        )
+        output = PipelineOutput(
+            timestamp=moment.isoformat(),
+            original_filename=request.file_name,
+            uploaded_image_path=uploaded,
+            detected_vehicle_image_path=detected_vehicle,
+            detected_plate_image_path=detected_plate,
+            results_path=self.store.dirs.display(self.store.results_path(prefix)),
+            times=times,
+            detections=detections,
+            width=decoded.width,
+            height=decoded.height,
+        )
+        times.total_ms = watch.elapsed_ms()
+        self.store.save_results(prefix, pipeline_output_json(output))
+        return output
+
+    def detect_vehicles(self, request: ImageRequest) -> VehicleStageOutput:
+        """Vehicle detection only, with the upload, annotated image and crops saved."""
+        watch = Stopwatch()
+        wanted_prefix, moment = self._naming(request)
+        decoded = self._decode(request, scene=True)
+        stage = Stopwatch()
+        vehicles = self._vehicles(decoded.image)
+        stage_ms = stage.elapsed_ms()
+        prefix = self.store.claim(wanted_prefix)
+        dirs = self.store.dirs
+        uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
+        detected = self.store.save_image(
+            dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
+            annotate.draw_boxes(decoded.image, vehicles, annotate.VEHICLE_COLOR))
+        paths = self._save_crops(decoded.image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
+                                 self.settings.detection.vehicle_padding)
+        outs = [VehicleOut(i + 1, d, paths[i]) for i, d in enumerate(vehicles)]
+        result = VehicleStageOutput(moment.isoformat(), uploaded, detected, outs, stage_ms, watch.elapsed_ms())
+        self.store.save_results(prefix, {"stage": "vehicle_detection", "timestamp": result.timestamp,
+                                         "vehicles": [[o.detection.class_name, o.detection.box.as_list(),
+                                                       round(o.detection.confidence, 4)] for o in outs]})
+        return result
+
+    def detect_plates(self, request: ImageRequest) -> PlateStageOutput:
+        """Plate detection only, with the upload, annotated image and crops saved."""
+        watch = Stopwatch()
+        wanted_prefix, moment = self._naming(request)
+        decoded = self._decode(request, scene=True)
+        stage = Stopwatch()
+        plates = self._plates(decoded.image)
+        stage_ms = stage.elapsed_ms()
+        prefix = self.store.claim(wanted_prefix)
+        dirs = self.store.dirs
+        uploaded = self.store.save_upload(dirs.uploaded_plate, prefix, request.content, decoded.extension)
+        detected = self.store.save_image(
+            dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
+            annotate.draw_boxes(decoded.image, plates, annotate.PLATE_COLOR))
+        paths = self._save_crops(decoded.image, plates, dirs.cropped_plate, prefix, "plate",
+                                 self.settings.detection.plate_padding)
+        outs = [PlateOut(i + 1, d, paths[i]) for i, d in enumerate(plates)]
+        result = PlateStageOutput(moment.isoformat(), uploaded, detected, outs, stage_ms, watch.elapsed_ms())
+        self.store.save_results(prefix, {"stage": "plate_detection", "timestamp": result.timestamp,
+                                         "plates": [[o.detection.box.as_list(), round(o.detection.confidence, 4)]
+                                                    for o in outs]})
+        return result
+
+    def read_plate(self, request: ImageRequest, *, with_region: bool) -> ReadOutput:
+        """OCR (with_region=False) or full recognition of one plate image."""
+        watch = Stopwatch()
+        decoded = self._decode(request, scene=False)
+        stage = Stopwatch()
+        read = self._ocr().read([decoded.image])[0]
+        reading = recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read)
+        stage_ms = stage.elapsed_ms()
+        moment = self._now().astimezone(self.settings.tz)
+        return ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())

@@ -1,0 +1,33 @@
+"""The shapes the pipeline needs from model runners (implemented in server.detection)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from server.domain import Detection, Image
+
+
+class ModelInfoLike(Protocol):
+    """What the service reports about a loaded detector."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def classes(self) -> dict[int, str]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def providers(self) -> Sequence[str]: ...
+
+
+class DetectorLike(Protocol):
+    """An object detector with a shared, thread-safe session."""
+
+    @property
+    def info(self) -> ModelInfoLike: ...
+
+    def detect(self, image: Image, conf: float, iou: float) -> list[Detection]:
+        """Detections in original image pixels, above conf, after NMS."""
+        ...

@@ -1,0 +1,137 @@
+"""What each stage returns: framework-free results the transports convert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.domain import Detection, PlateReading
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """One image sent to a stage."""
+
+    content: bytes
+    file_name: str = ""
+    custom_timestamp: str = ""
+    batch_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleOut:
+    """A detected vehicle and its saved crop."""
+
+    index: int
+    detection: Detection
+    image_path: str = ""
+
+
+@dataclass(frozen=True)
+class PlateOut:
+    """A detected plate, its saved crop and (in the full pipeline) its reading."""
+
+    index: int
+    detection: Detection
+    image_path: str = ""
+    reading: PlateReading | None = None
+
+
+@dataclass(frozen=True)
+class PairedOut:
+    """One entry of the full pipeline's detections."""
+
+    detection_id: int
+    detection_type: str
+    pairing_method: str
+    pairing_confidence: float
+    vehicle: VehicleOut | None
+    plate: PlateOut | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The documented summary counts."""
+
+    total_detections: int
+    vehicles_with_plates: int
+    vehicles_without_plates: int
+    plates_without_vehicles: int
+
+    @classmethod
+    def of(cls, detections: list[PairedOut]) -> Summary:
+        """Count detection types."""
+        types = [d.detection_type for d in detections]
+        return cls(
+            total_detections=len(types),
+            vehicles_with_plates=types.count("vehicle_with_plate"),
+            vehicles_without_plates=types.count("vehicle_without_plate"),
+            plates_without_vehicles=types.count("plate_without_vehicle"),
+        )
+
+
+@dataclass
+class StageTimes:
+    """Per-stage server times in milliseconds."""
+
+    decode_ms: float = 0.0
+    vehicle_detection_ms: float = 0.0
+    plate_detection_ms: float = 0.0
+    plate_recognition_ms: float = 0.0
+    pairing_ms: float = 0.0
+    saving_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class PipelineOutput:
+    """The full pipeline's answer for one image."""
+
+    timestamp: str
+    original_filename: str
+    uploaded_image_path: str
+    detected_vehicle_image_path: str
+    detected_plate_image_path: str
+    results_path: str
+    times: StageTimes
+    detections: list[PairedOut]
+    width: int
+    height: int
+
+    @property
+    def summary(self) -> Summary:
+        """The documented summary counts."""
+        return Summary.of(self.detections)
+
+
+@dataclass(frozen=True)
+class VehicleStageOutput:
+    """Vehicle detection only."""
+
+    timestamp: str
+    uploaded_image_path: str
+    detected_image_path: str
+    vehicles: list[VehicleOut]
+    stage_ms: float
+    total_ms: float
+
+
+@dataclass(frozen=True)
+class PlateStageOutput:
+    """Plate detection only."""
+
+    timestamp: str
+    uploaded_image_path: str
+    detected_image_path: str
+    plates: list[PlateOut]
+    stage_ms: float
+    total_ms: float
+
+
+@dataclass(frozen=True)
+class ReadOutput:
+    """OCR or recognition of one plate image."""
+
+    timestamp: str
+    readings: list[PlateReading] = field(default_factory=list)
+    stage_ms: float = 0.0
+    total_ms: float = 0.0

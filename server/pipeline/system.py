@@ -1,0 +1,102 @@
+"""Health, model reports and uptime: what the system endpoints say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from server.ocr.base import OcrProvider, ProviderStatus
+from server.pipeline.ports import DetectorLike
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """One detector's state."""
+
+    loaded: bool
+    path: str
+    classes: dict[int, str] = field(default_factory=dict)
+    providers: tuple[str, ...] = ()
+    source: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Whether every stage can run, and why not."""
+
+    healthy: bool
+    models_loaded: dict[str, bool]
+    issues: tuple[str, ...]
+
+
+def _not_configured(name: str) -> ProviderStatus:
+    return ProviderStatus(name=name, available=False, status="not_configured")
+
+
+class SystemStatus:
+    """Knows what is loaded and since when."""
+
+    def __init__(
+        self,
+        *,
+        vehicle_detector: DetectorLike | None,
+        plate_detector: DetectorLike | None,
+        gemini: OcrProvider | None,
+        local_ocr: OcrProvider | None,
+        model_paths: dict[str, str],
+        load_errors: dict[str, str],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._detectors = {"vehicle_detector": vehicle_detector, "plate_detector": plate_detector}
+        self._gemini = gemini
+        self._local = local_ocr
+        self._paths = model_paths
+        self._errors = load_errors
+        self._now = now
+        self.started_at = now()
+
+    def uptime_seconds(self) -> float:
+        """Seconds since start-up."""
+        return (self._now() - self.started_at).total_seconds()
+
+    def model(self, name: str) -> ModelReport:
+        """Report of "vehicle_detector" or "plate_detector"."""
+        det = self._detectors[name]
+        if det is None:
+            return ModelReport(loaded=False, path=self._paths.get(name, ""),
+                               error=self._errors.get(name, "not loaded"))
+        info = det.info
+        return ModelReport(loaded=True, path=str(info.path), classes=dict(info.classes),
+                           providers=tuple(info.providers), source=info.source)
+
+    def gemini_status(self) -> ProviderStatus:
+        """Gemini's state (never a network call)."""
+        return self._gemini.status() if self._gemini is not None else _not_configured("gemini")
+
+    def local_ocr_status(self) -> ProviderStatus:
+        """The local reader's state."""
+        if self._local is None:
+            return ProviderStatus(name="local", available=False, status="unavailable",
+                                  error=self._errors.get("local_ocr", "not loaded"))
+        return self._local.status()
+
+    def health(self) -> HealthReport:
+        """Healthy when every stage can run: both detectors and at least one OCR provider."""
+        gemini, local = self.gemini_status(), self.local_ocr_status()
+        loaded = {
+            "vehicle_detector": self._detectors["vehicle_detector"] is not None,
+            "plate_detector": self._detectors["plate_detector"] is not None,
+            "gemini_ocr": gemini.available,
+            "local_ocr": local.available,
+        }
+        issues = [f"{name}: {self._errors.get(name, 'not loaded')}" for name in self._detectors
+                  if not loaded[name]]
+        if not local.available:
+            issues.append(f"local_ocr: {local.error or local.status}")
+        if gemini.status not in ("not_configured",) and not gemini.available:
+            issues.append(f"gemini_ocr: {gemini.error or gemini.status}")
+        healthy = loaded["vehicle_detector"] and loaded["plate_detector"] and (
+            loaded["gemini_ocr"] or loaded["local_ocr"])
+        return HealthReport(healthy=healthy, models_loaded=loaded, issues=tuple(issues))

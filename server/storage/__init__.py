@@ -1,0 +1,1 @@
+"""Saved artefacts: names, timestamps, files under the output root."""
