@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import grpc
 from fastapi import Request
+
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
 

@@ -69,7 +69,7 @@ def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
     from grpc_status import rpc_status
 
     reason = ""
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    status = rpc_status.from_call(exc)
     if status is not None:
         for detail in status.details:
             info = error_details_pb2.ErrorInfo()

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from galaxy.alpr.v1 import types_pb2
-
 from rest_bridge.errors import ApiError, http_status
 
 

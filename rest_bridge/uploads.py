@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import UploadFile
-from galaxy.alpr.v1 import types_pb2
 
+from galaxy.alpr.v1 import types_pb2
 from rest_bridge.errors import ApiError
 
 READ_CHUNK = 1024 * 1024

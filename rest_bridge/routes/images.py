@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import grpc
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge.errors import from_rpc_error
 from rest_bridge.routes.deps import BackendDep, SettingsDep
 

@@ -7,9 +7,9 @@ from typing import Any
 import grpc
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import types_pb2
-
 from rest_bridge import convert
 from rest_bridge.errors import envelope
 from rest_bridge.responses import now_iso

@@ -6,8 +6,8 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge import convert
 from rest_bridge.responses import success
 from rest_bridge.routes.deps import BackendDep, SettingsDep

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import UploadFile
-from galaxy.alpr.v1 import types_pb2
 
+from galaxy.alpr.v1 import types_pb2
 from rest_bridge.backend import call_stream, new_request_id
 from rest_bridge.responses import raise_item_error
 from rest_bridge.settings import BridgeSettings

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge import convert
 from rest_bridge.responses import now_iso
 from rest_bridge.routes.deps import BackendDep, SettingsDep

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
 import grpc
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
-from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
+from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.servicer import AlprServicer
 

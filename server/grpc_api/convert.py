@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from galaxy.alpr.v1 import types_pb2
-
 from server.config import Settings
 from server.domain import Box, Detection, PlateReading
 from server.pipeline.results import PairedOut, PipelineOutput, PlateOut, StageTimes, VehicleOut

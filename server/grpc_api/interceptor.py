@@ -23,10 +23,11 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
 
 
 def _already_aborted(context: grpc.ServicerContext) -> bool:
-    return context.code() not in (None, grpc.StatusCode.OK)
+    code = getattr(context, "code", lambda: None)()
+    return code not in (None, grpc.StatusCode.OK)
 
 
-class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class ErrorInterceptor(grpc.ServerInterceptor):
     """Maps AlprError (and unexpected faults, as INTERNAL) to rich gRPC statuses."""
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:

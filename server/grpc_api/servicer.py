@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import grpc
+
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
-
 from server import __version__
 from server.config import Settings
 from server.errors import AlprError

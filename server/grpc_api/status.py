@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import grpc
-from galaxy.alpr.v1 import types_pb2
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from galaxy.alpr.v1 import types_pb2
 from server.errors import AlprError
 
 ERROR_DOMAIN = "galaxy-alpr"
@@ -58,4 +58,5 @@ def rich_status(exc: BaseException) -> grpc.Status:
     status = status_pb2.Status(
         code=getattr(code_pb2, code.name), message=public_message(exc), details=[detail]
     )
-    return rpc_status.to_status(status)
+    result: grpc.Status = rpc_status.to_status(status)
+    return result

@@ -100,7 +100,7 @@ def decode_image(
         )
     if _looks_truncated(data, fmt):
         raise CorruptImageError(f"The {fmt.upper()} image is truncated or corrupt")
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    image: Image | None = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)  # type: ignore[assignment]
     if image is None or image.size == 0:
         raise CorruptImageError(f"The {fmt.upper()} image could not be decoded (corrupt data)")
     height, width = image.shape[:2]
