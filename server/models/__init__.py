@@ -1,0 +1,1 @@
+"""Model manifest, ONNX export/stamping and the `prepare` command that builds models/."""
