@@ -1,0 +1,114 @@
+"""Evaluate the local plate reader on labelled crop sets: exact match, CER, latency per crop.
+
+Usage: python scripts/evaluate_ocr.py [SET_OR_DIR ...] [--json] [--threads N] [--limit N] [--failures]
+A set is a folder with labels.jsonl ({"image", "plates": [{"text", "box"}]}); a bare name is looked
+up under ../shared/data. Records marked "unverifiable" are skipped. A non-null box is cropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from server.domain import Image  # noqa: E402
+from server.ocr.local import LocalOcrProvider  # noqa: E402
+from server.plates.metrics import is_exact, score  # noqa: E402
+from server.plates.recognize import recognize  # noqa: E402
+
+DEFAULT_SETS = ("indonesia-ilpr-platecrops", "openalpr-us-platecrops")
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def load_set(name: str, limit: int = 0) -> list[tuple[str, Image, str]]:
+    """(image name, crop, truth text) for every verifiable plate of a set."""
+    folder = Path(name) if Path(name).is_dir() else SHARED_DATA / name
+    labels = folder / "labels.jsonl"
+    if not labels.is_file():
+        raise SystemExit(f"no labels.jsonl in {folder}")
+    samples: list[tuple[str, Image, str]] = []
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        loaded = cv2.imread(str(folder / record["image"]), cv2.IMREAD_COLOR)
+        if loaded is None:
+            continue
+        image: Image = np.asarray(loaded, dtype=np.uint8)
+        for plate in record["plates"]:
+            if plate.get("unverifiable"):
+                continue
+            crop = image
+            if plate.get("box"):
+                x1, y1, x2, y2 = plate["box"]
+                pad = max(2, (y2 - y1) // 10)
+                crop = image[max(0, y1 - pad) : y2 + pad, max(0, x1 - pad) : x2 + pad]
+            samples.append((record["image"], crop, plate["text"]))
+        if limit and len(samples) >= limit:
+            break
+    return samples
+
+
+def evaluate(provider: LocalOcrProvider, name: str, limit: int) -> dict[str, Any]:
+    """Read every crop of one set, one at a time (so latency is per crop), and score it."""
+    samples = load_set(name, limit)
+    if samples:
+        provider.read([samples[0][1]])  # warm-up, not timed
+    plates: list[str] = []
+    raws: list[str] = []
+    latencies: list[float] = []
+    failures: list[dict[str, str]] = []
+    for image_name, crop, truth in samples:
+        start = time.perf_counter()
+        read = provider.read([crop])[0]
+        reading = recognize(crop, read)
+        latencies.append((time.perf_counter() - start) * 1000)
+        plates.append(reading.plate_number)
+        raws.append(read.text)
+        if not is_exact(reading.plate_number, truth):
+            failures.append({"image": image_name, "truth": truth, "plate": reading.plate_number, "raw": read.text})
+    truths = [t for _, _, t in samples]
+    result = asdict(score(plates, truths, latencies))
+    result["raw_exact_match"] = score(raws, truths, latencies).exact_match
+    result["set"] = name
+    result["failures"] = failures
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", default=list(DEFAULT_SETS))
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many plates per set")
+    parser.add_argument("--failures", action="store_true", help="list the misread plates")
+    args = parser.parse_args(argv)
+    provider = LocalOcrProvider(intra_op_threads=args.threads)
+    results = [evaluate(provider, name, args.limit) for name in args.sets]
+    if args.json:
+        print(json.dumps({"provider": provider.status().model_name, "sets": results}, indent=2))
+        return 0
+    for r in results:
+        print(
+            f"{r['set']}: n={r['count']} exact={r['exact_match']:.1%} (raw {r['raw_exact_match']:.1%}) "
+            f"CER={r['cer']:.3f} p50={r['latency_p50_ms']:.1f} ms p95={r['latency_p95_ms']:.1f} ms"
+        )
+        if args.failures:
+            for f in r["failures"]:
+                print(f"    {f['image']}: truth={f['truth']} plate={f['plate']!r} raw={f['raw']!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""Offline plate reading with PP-OCR ONNX models (text detection + recognition) on onnxruntime."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from server.domain import CharConfidence, Image, OcrRead
+from server.errors import ModelUnavailableError, OcrError
+from server.ocr.base import ProviderStatus
+from server.ocr.candidates import alternatives
+from server.ocr.layout import Band, PlateLayout, cut, plate_layout, whole_crop
+from server.ocr.ppocr_det import TextDetector
+from server.ocr.ppocr_rec import RecText, TextRecognizer
+from server.ocr.rows import group_rows
+
+# PyPI distribution and file of the default models (Apache-2.0); installed with --no-deps.
+DEFAULT_DISTRIBUTION = "rapidocr-onnxruntime"
+DEFAULT_DET_FILE = "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"
+DEFAULT_REC_FILE = "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx"
+
+
+def packaged_model(distribution: str, relative: str) -> Path:
+    """Path of a model file shipped inside an installed distribution (its code is never imported)."""
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelUnavailableError(f"{distribution} is not installed (pip install --no-deps {distribution})") from exc
+    return Path(str(dist.locate_file(relative)))
+
+
+@dataclass(frozen=True)
+class LocalOcrOptions:
+    """Tuning knobs of the local reader."""
+
+    single_row_aspect: float = 4.0  # crops at least this wide/high try one whole-crop read first
+    accept_min_char_prob: float = 0.85  # ... and keep it when every character is this sure
+    min_plate_chars: int = 4
+    max_candidates: int = 5
+
+
+class LocalOcrProvider:
+    """OcrProvider backed by PP-OCR det + rec ONNX models; thread-safe and meant to be shared."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        det_model: Path | None = None,
+        rec_model: Path | None = None,
+        *,
+        intra_op_threads: int = 1,
+        inter_op_threads: int = 1,
+        options: LocalOcrOptions | None = None,
+    ) -> None:
+        self.det_path = det_model or packaged_model(DEFAULT_DISTRIBUTION, DEFAULT_DET_FILE)
+        self.rec_path = rec_model or packaged_model(DEFAULT_DISTRIBUTION, DEFAULT_REC_FILE)
+        self.options = options or LocalOcrOptions()
+        self.detector = TextDetector(
+            self.det_path, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads
+        )
+        self.recognizer = TextRecognizer(
+            self.rec_path, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads
+        )
+
+    def status(self) -> ProviderStatus:
+        """Loaded models are always available (no network)."""
+        return ProviderStatus(self.name, True, "loaded", model_name=f"{self.det_path.name}+{self.rec_path.name}")
+
+    def read(self, crops: Sequence[Image]) -> list[OcrRead]:
+        """Read every crop; recognition of all crops runs batched."""
+        try:
+            return self._read(crops)
+        except (ModelUnavailableError, OcrError):
+            raise
+        except Exception as exc:  # onnxruntime and OpenCV raise assorted types
+            raise OcrError(f"local OCR failed: {exc}") from exc
+
+    def _read(self, images: Sequence[Image]) -> list[OcrRead]:
+        crops = [_as_bgr(im) for im in images]
+        layouts: list[PlateLayout | None] = [None] * len(crops)
+        first: dict[int, RecText] = {}
+        wide = [i for i, c in enumerate(crops) if _usable(c) and _aspect(c) >= self.options.single_row_aspect]
+        for i, line in zip(wide, self.recognizer.recognize([crops[i] for i in wide]), strict=True):
+            if self._confident(line):
+                layouts[i] = whole_crop(crops[i])
+                first[i] = line
+        for i, crop in enumerate(crops):
+            if layouts[i] is None and _usable(crop):
+                layouts[i] = plate_layout(crop, group_rows(self.detector.detect(crop)))
+        jobs: list[tuple[int, str, Band]] = []
+        for i, layout in enumerate(layouts):
+            if layout is None:
+                continue
+            if i not in first:
+                jobs.append((i, "number", layout.number))
+            if layout.date is not None:
+                jobs.append((i, "date", layout.date))
+        lines = self.recognizer.recognize([cut(crops[i], box) for i, _, box in jobs])
+        number: dict[int, RecText] = dict(first)
+        date: dict[int, RecText] = {}
+        for (i, kind, _), line in zip(jobs, lines, strict=True):
+            (number if kind == "number" else date)[i] = line
+        return [self._to_read(number.get(i), date.get(i)) for i in range(len(crops))]
+
+    def _confident(self, line: RecText) -> bool:
+        return len(line.chars) >= self.options.min_plate_chars and all(
+            c.prob >= self.options.accept_min_char_prob for c in line.chars
+        )
+
+    def _to_read(self, number: RecText | None, date: RecText | None) -> OcrRead:
+        if number is None or not number.chars:
+            return OcrRead(text="", confidence=0.0, provider=self.name)
+        return OcrRead(
+            text=number.text,
+            confidence=round(number.confidence, 4),
+            provider=self.name,
+            date_text=date.text if date is not None else "",
+            chars=tuple(CharConfidence(c.char, round(c.prob, 4)) for c in number.chars),
+            candidates=alternatives(number, max_candidates=self.options.max_candidates),
+        )
+
+
+def _aspect(image: Image) -> float:
+    return float(image.shape[1]) / max(1, int(image.shape[0]))
+
+
+def _as_bgr(image: Image) -> Image:
+    if image.ndim == 2:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
+    return image
+
+
+def _usable(image: Image) -> bool:
+    return image.ndim == 3 and image.shape[0] >= 4 and image.shape[1] >= 4

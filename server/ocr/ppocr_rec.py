@@ -1,0 +1,166 @@
+"""PP-OCR text recognition: pre-processing, one ONNX run per batch, CTC greedy decoding.
+
+The decoder folds the model's large (Chinese + Latin) vocabulary onto a small plate
+alphabet: lower-case and full-width forms add to their upper-case ASCII letter, every
+other symbol becomes one "other" class that emits nothing. Each decoded character keeps
+its probability and the second-best plate character at the same frame.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+
+from server.domain import Image
+from server.errors import ModelUnavailableError
+
+PLATE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class DecodedChar:
+    """One decoded character, its probability and the runner-up plate character."""
+
+    char: str
+    prob: float
+    alt: str = ""
+    alt_prob: float = 0.0
+
+
+@dataclass(frozen=True)
+class RecText:
+    """A recognised text line."""
+
+    chars: tuple[DecodedChar, ...]
+
+    @property
+    def text(self) -> str:
+        """The decoded string."""
+        return "".join(c.char for c in self.chars)
+
+    @property
+    def confidence(self) -> float:
+        """Mean character probability (0 for an empty line)."""
+        return float(np.mean([c.prob for c in self.chars])) if self.chars else 0.0
+
+
+def make_session(model_path: Path, intra_op_threads: int, inter_op_threads: int) -> ort.InferenceSession:
+    """One CPU InferenceSession with the given thread counts (0 = onnxruntime's default)."""
+    if not model_path.is_file():
+        raise ModelUnavailableError(f"OCR model not found: {model_path}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = intra_op_threads
+    options.inter_op_num_threads = inter_op_threads
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Spinning worker threads burn the cores that other requests' sessions need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises several unrelated types
+        raise ModelUnavailableError(f"cannot load OCR model {model_path}: {exc}") from exc
+
+
+def fold_matrix(vocabulary: Sequence[str], alphabet: str) -> FloatArray:
+    """Matrix (len(vocabulary)+2, len(alphabet)+2) summing model classes into [blank, other, alphabet...].
+
+    Model class 0 is the CTC blank, classes 1..n the vocabulary, the last one a space.
+    """
+    n_model = len(vocabulary) + 2
+    folded = np.zeros((n_model, len(alphabet) + 2), dtype=np.float32)
+    folded[0, 0] = 1.0
+    index = {ch: i + 2 for i, ch in enumerate(alphabet)}
+    for i, token in enumerate([*vocabulary, " "], start=1):
+        key = unicodedata.normalize("NFKC", token).upper()
+        folded[i, index.get(key, 1)] = 1.0
+    return folded
+
+
+def ctc_decode(probs: FloatArray, alphabet: str) -> tuple[DecodedChar, ...]:
+    """Greedy CTC decoding of folded per-frame probabilities (T, 2+len(alphabet))."""
+    labels = probs.argmax(axis=1)
+    chars: list[DecodedChar] = []
+    t = 0
+    n = len(labels)
+    while t < n:
+        label = int(labels[t])
+        end = t + 1
+        while end < n and labels[end] == label:
+            end += 1
+        if label >= 2:
+            run = probs[t:end, label]
+            peak = t + int(run.argmax())
+            letters = probs[peak, 2:].copy()
+            letters[label - 2] = -1.0
+            alt = int(letters.argmax())
+            chars.append(DecodedChar(alphabet[label - 2], float(run.max()), alphabet[alt], float(letters[alt])))
+        t = end
+    return tuple(chars)
+
+
+class TextRecognizer:
+    """PP-OCR recognition model; thread-safe (onnxruntime's run() is)."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        intra_op_threads: int = 1,
+        inter_op_threads: int = 1,
+        height: int = 48,
+        max_width: int = 640,
+        alphabet: str = PLATE_ALPHABET,
+        side_padding: float = 0.25,
+    ) -> None:
+        self.session = make_session(model_path, intra_op_threads, inter_op_threads)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if "character" not in meta:
+            raise ModelUnavailableError(f"{model_path} has no 'character' metadata")
+        vocabulary = meta["character"].split("\n")
+        self.alphabet = alphabet
+        self.height = height
+        self.max_width = max_width
+        self.side_padding = side_padding
+        self.input_name = self.session.get_inputs()[0].name
+        self._fold = fold_matrix(vocabulary, alphabet)
+
+    def _prepare(self, images: Sequence[Image]) -> FloatArray:
+        # Characters touching the left/right edge are often dropped: pad with the median colour.
+        pad = int(self.height * self.side_padding)
+        inner = [
+            min(self.max_width - 2 * pad, max(8, math.ceil(self.height * im.shape[1] / max(1, im.shape[0]))))
+            for im in images
+        ]
+        pads = [pad] * len(images)
+        widths = [w + 2 * pad for w in inner]
+        # Padding to a multiple of 32 keeps the set of input shapes small: onnxruntime plans
+        # each new shape on its first run, which costs about as much as the run itself.
+        batch_width = min(self.max_width, -(-max(widths) // 32) * 32)
+        batch = np.zeros((len(images), 3, self.height, batch_width), dtype=np.float32)
+        for i, (im, w) in enumerate(zip(images, widths, strict=True)):
+            resized = cv2.resize(im, (w - 2 * pads[i], self.height), interpolation=cv2.INTER_LINEAR)
+            fill = [float(v) for v in np.median(resized.reshape(-1, 3), axis=0)]
+            resized = cv2.copyMakeBorder(resized, 0, 0, pads[i], pads[i], cv2.BORDER_CONSTANT, value=fill)
+            batch[i, :, :, :w] = (resized.astype(np.float32).transpose(2, 0, 1) / 127.5) - 1.0
+        return batch
+
+    def run(self, images: Sequence[Image]) -> list[FloatArray]:
+        """Folded per-frame probabilities for each image (frames of padding included)."""
+        if not images:
+            return []
+        out = self.session.run(None, {self.input_name: self._prepare(images)})[0]
+        folded = np.asarray(out, dtype=np.float32) @ self._fold
+        return [folded[i] for i in range(len(images))]
+
+    def recognize(self, images: Sequence[Image]) -> list[RecText]:
+        """Recognise each image (one text line each), batched in one model run."""
+        return [RecText(ctc_decode(p, self.alphabet)) for p in self.run(images)]

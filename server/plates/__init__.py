@@ -1,0 +1,1 @@
+"""Plate rules, regions, colours and metrics: pure functions over OCR reads and crops."""

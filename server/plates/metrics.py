@@ -1,0 +1,77 @@
+"""Plate-reading metrics shared by the evaluation scripts: exact match, CER, latency percentiles."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
+def comparable(text: str) -> str:
+    """Text as compared: uppercase, alphanumerics only, letter O folded into digit 0."""
+    return _NON_ALNUM.sub("", text.upper()).replace("O", "0")
+
+
+def is_exact(predicted: str, truth: str) -> bool:
+    """True when the two texts agree once spaces/punctuation are ignored and O equals 0."""
+    return comparable(predicted) == comparable(truth)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions all cost 1)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def char_error_rate(pairs: Iterable[tuple[str, str]]) -> float:
+    """Total edit distance over total truth length, for (predicted, truth) pairs (comparable form)."""
+    errors = 0
+    total = 0
+    for predicted, truth in pairs:
+        p, t = comparable(predicted), comparable(truth)
+        errors += edit_distance(p, t)
+        total += len(t)
+    return errors / total if total else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) with linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100.0
+    low = math.floor(rank)
+    high = math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class ReadingScore:
+    """Aggregate score of a set of plate readings."""
+
+    count: int
+    exact_match: float
+    cer: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+
+
+def score(predicted: Sequence[str], truth: Sequence[str], latencies_ms: Sequence[float]) -> ReadingScore:
+    """Exact-match rate, character error rate and latency percentiles of one set."""
+    pairs = list(zip(predicted, truth, strict=True))
+    exact = sum(is_exact(p, t) for p, t in pairs)
+    return ReadingScore(
+        count=len(pairs),
+        exact_match=exact / len(pairs) if pairs else 0.0,
+        cer=char_error_rate(pairs),
+        latency_p50_ms=percentile(latencies_ms, 50),
+        latency_p95_ms=percentile(latencies_ms, 95),
+    )
