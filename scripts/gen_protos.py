@@ -1,4 +1,4 @@
-"""Generate the Python gRPC stubs in clients/ from proto/.
+"""Generate the Python gRPC stubs in clients/stubs/ (package galaxy.alpr.v1) from proto/.
 
 Usage: python scripts/gen_protos.py [--check]
 
@@ -20,7 +20,7 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "proto"
-OUT_ROOT = ROOT / "clients"
+OUT_ROOT = ROOT / "clients" / "stubs"
 PACKAGE_DIR = Path("galaxy/alpr/v1")
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py", "_pb2_grpc.pyi")
 

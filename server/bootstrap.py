@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -78,7 +79,10 @@ def build_service(settings: Settings) -> Service:
     if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
         gemini = GeminiOcrProvider(settings.ocr)
     if local is not None:
-        ocr = build_ocr_provider(settings.ocr, local)
+        ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
+    if isinstance(gemini, GeminiOcrProvider):
+        # Validate key and model without delaying start-up; status() reflects the answer.
+        threading.Thread(target=gemini.probe, name="gemini-probe", daemon=True).start()
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
                           save_images=settings.output.save_detected_images)
     stats = Stats()

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
+
+from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from server.bootstrap import Service, build_service
+from server.config import DEFAULT_CONFIG, Settings, load_settings
+from server.grpc_api.app import create_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
+MODELS = REPO_ROOT / "models"
 
 
 def data_set(name: str) -> Path:
@@ -24,3 +32,44 @@ def labels(name: str) -> list[dict[str, Any]]:
     """The labels.jsonl records of a data set (skips when absent)."""
     path = data_set(name)
     return [json.loads(line) for line in (path / "labels.jsonl").read_text().splitlines() if line.strip()]
+
+
+
+def make_settings(base_dir: Path, **env: str) -> Settings:
+    """The default config with outputs under base_dir and the repository's prepared models."""
+    for name in ("vehicle_detector.onnx", "plate_detector.onnx"):
+        if not (MODELS / name).is_file():
+            pytest.fail(f"models/{name} is missing: run `make models` (python -m server.models.prepare)")
+    environ = {
+        "GALAXY_ALPR__BASE_DIR": str(base_dir),
+        "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(MODELS / "vehicle_detector.onnx"),
+        "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
+        "GALAXY_ALPR__OCR__PROVIDER": "local",
+        "GALAXY_ALPR__SERVER__MAX_WORKERS": "4",
+        **env,
+    }
+    return load_settings(DEFAULT_CONFIG, environ=environ, dotenv=base_dir / "no.env")
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The real service, models loaded once for the session."""
+    svc = build_service(make_settings(tmp_path_factory.mktemp("svc")))
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def grpc_target(service: Service) -> Iterator[str]:
+    """A real gRPC server on a free loopback port."""
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8)
+    server.start()
+    yield f"127.0.0.1:{port}"
+    server.stop(grace=None)
+
+
+@pytest.fixture
+def stub(grpc_target: str) -> Iterator[pb_grpc.AlprServiceStub]:
+    """A stub over a real channel."""
+    with grpc.insecure_channel(grpc_target) as channel:
+        yield pb_grpc.AlprServiceStub(channel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix
 
 Now = Callable[[], datetime]
+PLATE_CLASS = "plate"
 
 
 class AlprPipeline:
@@ -84,7 +86,9 @@ class AlprPipeline:
     def _plates(self, image: Image) -> list[Detection]:
         if self.plate_detector is None:
             raise ModelUnavailableError("ALPR processing failed: plate detector model not loaded")
-        return self.plate_detector.detect(image, self._plate_conf, self._iou)
+        found = self.plate_detector.detect(image, self._plate_conf, self._iou)
+        # Plate models name their one class variously ("License_Plate", ...); the API says "plate".
+        return [replace(d, class_name=PLATE_CLASS) for d in found]
 
     def _ocr(self) -> OcrProvider:
         if self.ocr is None:
