@@ -56,6 +56,8 @@ class DetectionSettings(_Frozen):
     vehicle_padding: int = Field(25, ge=0)
     plate_padding: int = Field(25, ge=0)
     iou_threshold: float = Field(0.45, gt=0, le=1)
+    # Vehicles (largest first) whose crops are searched again when the whole image shows no plate in them.
+    plate_search_max_vehicles: int = Field(4, ge=0)
     vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
 
 

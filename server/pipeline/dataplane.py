@@ -15,6 +15,7 @@ from server.ocr.base import OcrProvider
 from server.pipeline import annotate
 from server.pipeline.clock import Stopwatch, timed
 from server.pipeline.pairing import pair
+from server.pipeline.plate_search import search_vehicles
 from server.pipeline.ports import DetectorLike
 from server.pipeline.results import (
     ImageRequest,
@@ -83,10 +84,14 @@ class AlprPipeline:
             raise ModelUnavailableError("ALPR processing failed: vehicle detector model not loaded")
         return self.vehicle_detector.detect(image, self._vehicle_conf, self._iou)
 
-    def _plates(self, image: Image) -> list[Detection]:
+    def _plates(self, image: Image, vehicles: list[Detection] | None = None) -> list[Detection]:
         if self.plate_detector is None:
             raise ModelUnavailableError("ALPR processing failed: plate detector model not loaded")
         found = self.plate_detector.detect(image, self._plate_conf, self._iou)
+        searches = self.settings.detection.plate_search_max_vehicles
+        if vehicles and searches:
+            found += search_vehicles(self.plate_detector, image, vehicles, found, conf=self._plate_conf,
+                                     iou=self._iou, max_searches=searches)
         # Plate models name their one class variously ("License_Plate", ...); the API says "plate".
         return [replace(d, class_name=PLATE_CLASS) for d in found]
 
@@ -122,7 +127,7 @@ class AlprPipeline:
         with timed(t, "vehicles"):
             vehicles = self._vehicles(image)
         with timed(t, "plates"):
-            plates = self._plates(image)
+            plates = self._plates(image, vehicles)
         with timed(t, "recognition"):
             readings = self._read_plates(image, plates)
         with timed(t, "pairing"):
