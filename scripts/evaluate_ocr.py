@@ -93,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
     parser.add_argument("--limit", type=int, default=0, help="at most this many plates per set")
     parser.add_argument("--failures", action="store_true", help="list the misread plates")
+    parser.add_argument("--det-model", type=Path, default=None, help="text detection ONNX (default: packaged)")
+    parser.add_argument("--rec-model", type=Path, default=None, help="text recognition ONNX (default: packaged)")
     args = parser.parse_args(argv)
-    provider = LocalOcrProvider(intra_op_threads=args.threads)
+    provider = LocalOcrProvider(args.det_model, args.rec_model, intra_op_threads=args.threads)
     results = [evaluate(provider, name, args.limit) for name in args.sets]
     if args.json:
         print(json.dumps({"provider": provider.status().model_name, "sets": results}, indent=2))

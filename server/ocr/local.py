@@ -19,19 +19,28 @@ from server.ocr.ppocr_det import TextDetector
 from server.ocr.ppocr_rec import RecText, TextRecognizer
 from server.ocr.rows import group_rows
 
-# PyPI distribution and file of the default models (Apache-2.0); installed with --no-deps.
-DEFAULT_DISTRIBUTION = "rapidocr-onnxruntime"
-DEFAULT_DET_FILE = "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"
-DEFAULT_REC_FILE = "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx"
+# Default models (Apache-2.0), files of PyPI packages installed with --no-deps, best first:
+# PP-OCRv6 small recognition reads Indonesian plates better than PP-OCRv4 (74% vs 72% exact on
+# the cy261219 training crops after rules, 62% vs 51% raw); PP-OCRv4 detection finds plate rows
+# better than PP-OCRv6 small detection.
+DEFAULT_DET = (("rapidocr-onnxruntime", "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"),)
+DEFAULT_REC = (
+    ("rapidocr", "rapidocr/models/PP-OCRv6_rec_small.onnx"),
+    ("rapidocr-onnxruntime", "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx"),
+)
 
 
-def packaged_model(distribution: str, relative: str) -> Path:
-    """Path of a model file shipped inside an installed distribution (its code is never imported)."""
-    try:
-        dist = importlib.metadata.distribution(distribution)
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelUnavailableError(f"{distribution} is not installed (pip install --no-deps {distribution})") from exc
-    return Path(str(dist.locate_file(relative)))
+def packaged_model(choices: tuple[tuple[str, str], ...]) -> Path:
+    """The first model file found inside an installed distribution (whose code is never imported)."""
+    for distribution, relative in choices:
+        try:
+            path = Path(str(importlib.metadata.distribution(distribution).locate_file(relative)))
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if path.is_file():
+            return path
+    wanted = " or ".join(f"{d} ({r})" for d, r in choices)
+    raise ModelUnavailableError(f"no OCR model found: pip install --no-deps {wanted}")
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,8 @@ class LocalOcrProvider:
         inter_op_threads: int = 1,
         options: LocalOcrOptions | None = None,
     ) -> None:
-        self.det_path = det_model or packaged_model(DEFAULT_DISTRIBUTION, DEFAULT_DET_FILE)
-        self.rec_path = rec_model or packaged_model(DEFAULT_DISTRIBUTION, DEFAULT_REC_FILE)
+        self.det_path = det_model or packaged_model(DEFAULT_DET)
+        self.rec_path = rec_model or packaged_model(DEFAULT_REC)
         self.options = options or LocalOcrOptions()
         self.detector = TextDetector(
             self.det_path, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads

@@ -147,6 +147,15 @@ def _doubtful(i: int, want_digit: bool, probs: Sequence[float], alts: Sequence[s
     return probs[i] < SURE or (alt != "" and alt.isdigit() == want_digit)
 
 
+def _boxed_in(text: str, i: int, region_len: int, number_len: int) -> bool:
+    """Whether the position alone fixes the class: a number character between digits, or a
+    suffix character after a suffix letter that follows a number of at least 3 digits."""
+    start, end = region_len, region_len + number_len
+    if start <= i < end:
+        return any(c.isdigit() for c in text[start:i]) and any(c.isdigit() for c in text[i + 1 : end])
+    return i >= end and number_len >= 3 and any(c.isalpha() for c in text[end:i])
+
+
 def _clearly_right(
     text: str, fixed: str, region_len: int, number_len: int, probs: Sequence[float], alts: Sequence[str]
 ) -> bool:
@@ -169,7 +178,10 @@ def _clearly_right(
         i
         for i in changed
         if (i < region_len and text[i].isdigit())
-        or not _doubtful(i, region_len <= i < region_len + number_len, probs, alts)
+        or not (
+            _doubtful(i, region_len <= i < region_len + number_len, probs, alts)
+            or _boxed_in(text, i, region_len, number_len)
+        )
     ]
     if not sure:
         return True

@@ -1,7 +1,8 @@
 """The local reader on real plate crops (../shared/data), with exact-match floors that can fail.
 
-Floors sit a few points under what was measured when they were set (ILPR dev split 84%,
-first 100 US crops 93%), so a real regression fails while run-to-run noise does not.
+Floors sit a few points under what was measured when they were set, per recognition model:
+PP-OCRv6 small (default when `rapidocr` is installed): ILPR dev split 91%, first 100 US crops 90%;
+PP-OCRv4 (fallback from `rapidocr-onnxruntime`): 84% and 93%.
 """
 
 from __future__ import annotations
@@ -69,14 +70,21 @@ def test_is_an_ocr_provider(provider: LocalOcrProvider) -> None:
     assert provider.status().available
 
 
+def floor(provider: LocalOcrProvider, v6: float, v4: float) -> float:
+    """The floor for the recognition model in use."""
+    return v6 if "v6" in provider.rec_path.name.lower() else v4
+
+
 def test_indonesian_crops(provider: LocalOcrProvider) -> None:
     rate = exact_rate(provider, crops("indonesia-ilpr-platecrops", 60))
-    assert rate >= 0.78, f"exact match {rate:.1%} on indonesia-ilpr-platecrops"
+    minimum = floor(provider, v6=0.86, v4=0.80)
+    assert rate >= minimum, f"exact match {rate:.1%} < {minimum:.0%} ({provider.rec_path.name})"
 
 
 def test_us_crops(provider: LocalOcrProvider) -> None:
     rate = exact_rate(provider, crops("openalpr-us-platecrops", 100))
-    assert rate >= 0.88, f"exact match {rate:.1%} on openalpr-us-platecrops"
+    minimum = floor(provider, v6=0.86, v4=0.88)
+    assert rate >= minimum, f"exact match {rate:.1%} < {minimum:.0%} ({provider.rec_path.name})"
 
 
 def test_read_gives_confidences_candidates_and_date(provider: LocalOcrProvider) -> None:
