@@ -1,0 +1,91 @@
+"""The whole service with Gemini configured, against the fake Gemini HTTP API (real google-genai client)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
+from galaxy.alpr.v1 import types_pb2
+from server.bootstrap import Service, build_service
+from tests.conftest import data_set, labels, make_settings
+from tests.fakes.gemini_server import DEFAULT_KEY, FakeGeminiServer
+
+
+def crop_bytes() -> bytes:
+    record = labels("indonesia-ilpr-platecrops")[0]
+    return (data_set("indonesia-ilpr-platecrops") / record["image"]).read_bytes()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGeminiServer]:
+    with FakeGeminiServer() as server:
+        yield server
+
+
+def gemini_service(tmp_path: Path, fake: FakeGeminiServer, model: str) -> Service:
+    settings = make_settings(tmp_path, GALAXY_ALPR__OCR__PROVIDER="auto", GALAXY_ALPR__OCR__MODEL_NAME=model,
+                             GALAXY_ALPR__OCR__GEMINI_BASE_URL=fake.base_url, GEMINI_API_KEY=DEFAULT_KEY,
+                             GALAXY_ALPR__OCR__TIMEOUT_S="3")
+    return build_service(settings)
+
+
+def wait_for_probe(service: Service) -> None:
+    """The start-up probe runs in the background; wait until it has given its verdict."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and service.system.gemini_status().status == "configured":
+        time.sleep(0.05)
+
+
+def recognize(service: Service, content: bytes) -> pb.RecognizePlatesResponse:
+    request = pb.RecognizePlatesRequest(request_id="1", image=types_pb2.ImageInput(content=content, file_name="p.jpg"))
+    responses = list(service.servicer.RecognizePlates(iter([request]), _Context()))
+    assert len(responses) == 1
+    return responses[0]
+
+
+class _Context:
+    """The one ServicerContext method the stream handler asks for."""
+
+    def is_active(self) -> bool:
+        return True
+
+
+def test_reads_come_from_gemini_with_indonesian_rules(tmp_path: Path, fake: FakeGeminiServer) -> None:
+    service = gemini_service(tmp_path, fake, "gemini-3.1-flash-lite")
+    try:
+        response = recognize(service, crop_bytes())
+        assert not response.HasField("error"), response.error.message
+        [reading] = response.readings
+        assert reading.ocr_provider == "gemini"
+        assert reading.plate_number == "B 1234 CD"
+        assert reading.plate_region_name == "Jakarta/Metro Jaya"
+        assert reading.plate_date == "08/29"
+        calls = fake.calls()
+        assert calls and calls[-1].model == "gemini-3.1-flash-lite" and calls[-1].api_key == DEFAULT_KEY
+        health = service.system.health()
+        assert health.healthy and health.models_loaded["gemini_ocr"]
+    finally:
+        service.close()
+
+
+def test_retired_model_is_reported_and_reads_fall_back_to_local(tmp_path: Path, fake: FakeGeminiServer) -> None:
+    service = gemini_service(tmp_path, fake, "gemini-2.0-flash-lite-001")
+    try:
+        wait_for_probe(service)
+        status = service.system.gemini_status()
+        assert not status.available and status.status == "unavailable"
+        assert "gemini-2.0-flash-lite-001" in status.error
+        health = service.system.health()
+        assert health.healthy, "local OCR still reads every plate"
+        assert not health.models_loaded["gemini_ocr"]
+        assert any("gemini" in issue for issue in health.issues)
+        response = recognize(service, crop_bytes())
+        assert not response.HasField("error"), response.error.message
+        assert response.readings[0].ocr_provider == "local"
+        assert response.readings[0].plate_number
+    finally:
+        service.close()
