@@ -16,6 +16,7 @@ from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.servicer import AlprServicer
+from server.pipeline.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,15 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
-def create_server(servicer: AlprServicer, address: str, *, max_workers: int,
-                  healthy: bool = True) -> tuple[grpc.Server, int, health.HealthServicer]:
+def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
+                  stats: Stats | None = None) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
     Bind "127.0.0.1:0" in tests to get a free port.
     """
     server = grpc.server(
         ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ErrorInterceptor()],
+        interceptors=[ErrorInterceptor(stats if stats is not None else servicer.stats)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

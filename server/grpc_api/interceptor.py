@@ -10,6 +10,7 @@ import grpc
 
 from server.errors import AlprError
 from server.grpc_api.status import rich_status
+from server.pipeline.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,17 @@ def _already_aborted(context: grpc.ServicerContext) -> bool:
 
 
 class ErrorInterceptor(grpc.ServerInterceptor):
-    """Maps AlprError (and unexpected faults, as INTERNAL) to rich gRPC statuses."""
+    """Maps AlprError (and unexpected faults, as INTERNAL) to rich gRPC statuses; counts unary calls.
+
+    Streaming stages count their own images (one request per image) in the data plane's Stats.
+    """
+
+    def __init__(self, stats: Stats | None = None) -> None:
+        self._stats = stats
+
+    def _count(self, method: str, *, error: bool) -> None:
+        if self._stats is not None:
+            self._stats.record_call(method.rsplit("/", 1)[-1], error=error)
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         """Wrap the unary-response and server-streaming behaviours of every handler."""
@@ -41,12 +52,15 @@ class ErrorInterceptor(grpc.ServerInterceptor):
 
             def unary_unary(request: Any, context: grpc.ServicerContext) -> Any:
                 try:
-                    return inner_uu(request, context)
+                    response = inner_uu(request, context)
                 except Exception as exc:
+                    self._count(method, error=True)
                     if _already_aborted(context):
                         raise
                     _abort(context, exc, method)
                     raise
+                self._count(method, error=False)
+                return response
 
             return handler._replace(unary_unary=unary_unary)
         if handler.unary_stream is not None:
@@ -56,10 +70,12 @@ class ErrorInterceptor(grpc.ServerInterceptor):
                 try:
                     yield from inner_us(request, context)
                 except Exception as exc:
+                    self._count(method, error=True)
                     if _already_aborted(context):
                         raise
                     _abort(context, exc, method)
                     raise
+                self._count(method, error=False)
 
             return handler._replace(unary_stream=unary_stream)
         if handler.stream_stream is not None:

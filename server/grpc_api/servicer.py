@@ -58,6 +58,11 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         self._window = max(1, stream_window)
         self._now = now
 
+    @property
+    def stats(self) -> Stats:
+        """The counters this servicer updates."""
+        return self._stats
+
     def _timestamp(self) -> str:
         return self._now().astimezone(self._settings.tz).isoformat()
 

@@ -6,18 +6,21 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import grpc
 import pytest
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
+from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
 from server.bootstrap import Service, build_service
+from server.grpc_api.app import create_server
 from tests.conftest import data_set, labels, make_settings
 from tests.fakes.gemini_server import DEFAULT_KEY, FakeGeminiServer
 
 
 def crop_bytes() -> bytes:
     record = labels("indonesia-ilpr-platecrops")[0]
-    return (data_set("indonesia-ilpr-platecrops") / record["image"]).read_bytes()
+    return (data_set("indonesia-ilpr-platecrops") / str(record["image"])).read_bytes()
 
 
 @pytest.fixture
@@ -41,17 +44,17 @@ def wait_for_probe(service: Service) -> None:
 
 
 def recognize(service: Service, content: bytes) -> pb.RecognizePlatesResponse:
-    request = pb.RecognizePlatesRequest(request_id="1", image=types_pb2.ImageInput(content=content, file_name="p.jpg"))
-    responses = list(service.servicer.RecognizePlates(iter([request]), _Context()))
-    assert len(responses) == 1
-    return responses[0]
-
-
-class _Context:
-    """The one ServicerContext method the stream handler asks for."""
-
-    def is_active(self) -> bool:
-        return True
+    """One crop through RecognizePlates over a real channel to this service."""
+    server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=2)
+    server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            request = pb.RecognizePlatesRequest(
+                request_id="1", image=types_pb2.ImageInput(content=content, file_name="p.jpg"))
+            [response] = list(pb_grpc.AlprServiceStub(channel).RecognizePlates(iter([request])))
+            return response
+    finally:
+        server.stop(None)
 
 
 def test_reads_come_from_gemini_with_indonesian_rules(tmp_path: Path, fake: FakeGeminiServer) -> None:

@@ -157,3 +157,16 @@ def test_system_rpcs(stub: pb_grpc.AlprServiceStub) -> None:
     assert info.pipeline_name == "ALPR Core Pipeline" and len(info.stages) == 4
     stats = stub.GetStats(pb.GetStatsRequest())
     assert stats.uptime_seconds > 0
+
+
+def test_stats_count_unary_calls_and_image_errors(stub: pb_grpc.AlprServiceStub) -> None:
+    before = stub.GetStats(pb.GetStatsRequest())
+    stub.GetConfig(pb.GetConfigRequest())
+    with pytest.raises(grpc.RpcError):
+        list(stub.GetImage(pb.GetImageRequest(image_path="../x.jpg")))
+    list(stub.DetectPlates(iter([image_request(pb.DetectPlatesRequest, b"")])))
+    after = stub.GetStats(pb.GetStatsRequest())
+    assert after.calls["GetConfig"].requests == before.calls["GetConfig"].requests + 1
+    assert after.calls["GetImage"].errors == before.calls["GetImage"].errors + 1
+    assert after.calls["DetectPlates"].errors == before.calls["DetectPlates"].errors + 1
+    assert after.calls["GetStats"].requests == before.calls["GetStats"].requests + 1

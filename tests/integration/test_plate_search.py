@@ -6,17 +6,17 @@ import cv2
 import numpy as np
 
 from server.bootstrap import Service
-from server.domain import Box, Detection
+from server.domain import Box, Detection, Image
 from server.pipeline.plate_search import search_vehicles
 from tests.conftest import data_set, labels
 
 
 def test_small_car_in_a_large_frame_gets_its_plate_from_the_vehicle_crop(service: Service) -> None:
     record = labels("openalpr-us")[0]
-    photo = cv2.imread(str(data_set("openalpr-us") / record["image"]))
+    photo: Image | None = cv2.imread(str(data_set("openalpr-us") / record["image"]))  # type: ignore[assignment]
     assert photo is not None
     small = cv2.resize(photo, (photo.shape[1] // 4, photo.shape[0] // 4), interpolation=cv2.INTER_AREA)
-    canvas = np.full((2400, 3200, 3), 90, np.uint8)
+    canvas: Image = np.full((2400, 3200, 3), 90, np.uint8)
     top, left = 1500, 1700
     canvas[top:top + small.shape[0], left:left + small.shape[1]] = small
     plates, vehicles = service.pipeline.plate_detector, service.pipeline.vehicle_detector
@@ -34,7 +34,7 @@ def test_small_car_in_a_large_frame_gets_its_plate_from_the_vehicle_crop(service
 
 def test_vehicles_that_already_hold_a_plate_are_not_searched(service: Service) -> None:
     record = labels("openalpr-us")[0]
-    photo = cv2.imread(str(data_set("openalpr-us") / record["image"]))
+    photo: Image | None = cv2.imread(str(data_set("openalpr-us") / record["image"]))  # type: ignore[assignment]
     assert photo is not None
     x1, y1, x2, y2 = record["plates"][0]["box"]
     vehicle = Detection(Box(max(0, x1 - 200), max(0, y1 - 200), x2 + 200, y2 + 50), 0.9, 2, "car")
