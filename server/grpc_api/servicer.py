@@ -20,7 +20,7 @@ from server.errors import AlprError
 from server.grpc_api import convert
 from server.grpc_api.status import item_error
 from server.pipeline.dataplane import AlprPipeline
-from server.pipeline.results import ImageRequest
+from server.pipeline.results import ImageRequest, PlateOut, VehicleOut
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.storage.retrieval import content_type, resolve_stored_path
@@ -123,11 +123,12 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         """Vehicle detection over a stream of images."""
         def handle(req: ImageRequest) -> pb.DetectVehiclesResponse:
             out = self._pipeline.detect_vehicles(req)
-            self._stats.record_image(vehicles=len(out.vehicles))
+            self._stats.record_image(vehicles=len(out.detections))
             return pb.DetectVehiclesResponse(
                 uploaded_image_path=out.uploaded_image_path,
                 detected_vehicle_image_path=out.detected_image_path,
-                vehicles=[convert.vehicle(v) for v in out.vehicles],
+                vehicles=[convert.vehicle(VehicleOut(i, d, path)) for i, (d, path)
+                          in enumerate(zip(out.detections, out.crop_paths, strict=True), start=1)],
                 vehicle_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
             )
         return self._stream("DetectVehicles", request_iterator, context, handle,
@@ -138,11 +139,12 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         """Plate detection over a stream of images."""
         def handle(req: ImageRequest) -> pb.DetectPlatesResponse:
             out = self._pipeline.detect_plates(req)
-            self._stats.record_image(plates=len(out.plates))
+            self._stats.record_image(plates=len(out.detections))
             return pb.DetectPlatesResponse(
                 uploaded_image_path=out.uploaded_image_path,
                 detected_plate_image_path=out.detected_image_path,
-                plates=[convert.plate(p) for p in out.plates],
+                plates=[convert.plate(PlateOut(i, d, path)) for i, (d, path)
+                        in enumerate(zip(out.detections, out.crop_paths, strict=True), start=1)],
                 plate_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
             )
         return self._stream("DetectPlates", request_iterator, context, handle,

@@ -18,15 +18,14 @@ from server.pipeline.pairing import pair
 from server.pipeline.plate_search import search_vehicles
 from server.pipeline.ports import DetectorLike
 from server.pipeline.results import (
+    DetectionStageOutput,
     ImageRequest,
     PairedOut,
     PipelineOutput,
     PlateOut,
-    PlateStageOutput,
     ReadOutput,
     StageTimes,
     VehicleOut,
-    VehicleStageOutput,
 )
 from server.pipeline.results_json import pipeline_output_json
 from server.plates.recognize import ocr_only, recognize
@@ -180,51 +179,40 @@ class AlprPipeline:
         self.store.save_results(prefix, pipeline_output_json(output))
         return output
 
-    def detect_vehicles(self, request: ImageRequest) -> VehicleStageOutput:
-        """Vehicle detection only, with the upload, annotated image and crops saved."""
+    def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
+        """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
         watch = Stopwatch()
         wanted_prefix, moment = self._naming(request)
         decoded = self._decode(request, scene=True)
         stage = Stopwatch()
-        vehicles = self._vehicles(decoded.image)
+        found = self._vehicles(decoded.image) if kind == "vehicle" else self._plates(decoded.image)
         stage_ms = stage.elapsed_ms()
         prefix = self.store.claim(wanted_prefix)
-        dirs = self.store.dirs
-        uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
-        detected = self.store.save_image(
-            dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
-            annotate.draw_boxes(decoded.image, vehicles, annotate.VEHICLE_COLOR))
-        paths = self._save_crops(decoded.image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
-                                 self.settings.detection.vehicle_padding)
-        outs = [VehicleOut(i + 1, d, paths[i]) for i, d in enumerate(vehicles)]
-        result = VehicleStageOutput(moment.isoformat(), uploaded, detected, outs, stage_ms, watch.elapsed_ms())
-        self.store.save_results(prefix, {"stage": "vehicle_detection", "timestamp": result.timestamp,
-                                         "vehicles": [[o.detection.class_name, o.detection.box.as_list(),
-                                                       round(o.detection.confidence, 4)] for o in outs]})
+        dirs, det = self.store.dirs, self.settings.detection
+        uploaded_dir, detected_dir, cropped_dir, padding, color = (
+            (dirs.uploaded_vehicle, dirs.detected_vehicle, dirs.cropped_vehicle, det.vehicle_padding,
+             annotate.VEHICLE_COLOR) if kind == "vehicle" else
+            (dirs.uploaded_plate, dirs.detected_plate, dirs.cropped_plate, det.plate_padding, annotate.PLATE_COLOR))
+        uploaded = self.store.save_upload(uploaded_dir, prefix, request.content, decoded.extension)
+        detected = self.store.save_image(detected_dir, f"{prefix}_detected_{kind}_image.jpg",
+                                         annotate.draw_boxes(decoded.image, found, color))
+        paths = self._save_crops(decoded.image, found, cropped_dir, prefix, kind, padding)
+        result = DetectionStageOutput(moment.isoformat(), uploaded, detected, found, paths, stage_ms,
+                                      watch.elapsed_ms())
+        self.store.save_results(prefix, {
+            "stage": f"{kind}_detection", "timestamp": result.timestamp,
+            "detections": [{"class": d.class_name, "box": d.box.as_list(), "confidence": round(d.confidence, 4),
+                            "image_path": path} for d, path in zip(found, paths, strict=True)],
+        })
         return result
 
-    def detect_plates(self, request: ImageRequest) -> PlateStageOutput:
-        """Plate detection only, with the upload, annotated image and crops saved."""
-        watch = Stopwatch()
-        wanted_prefix, moment = self._naming(request)
-        decoded = self._decode(request, scene=True)
-        stage = Stopwatch()
-        plates = self._plates(decoded.image)
-        stage_ms = stage.elapsed_ms()
-        prefix = self.store.claim(wanted_prefix)
-        dirs = self.store.dirs
-        uploaded = self.store.save_upload(dirs.uploaded_plate, prefix, request.content, decoded.extension)
-        detected = self.store.save_image(
-            dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
-            annotate.draw_boxes(decoded.image, plates, annotate.PLATE_COLOR))
-        paths = self._save_crops(decoded.image, plates, dirs.cropped_plate, prefix, "plate",
-                                 self.settings.detection.plate_padding)
-        outs = [PlateOut(i + 1, d, paths[i]) for i, d in enumerate(plates)]
-        result = PlateStageOutput(moment.isoformat(), uploaded, detected, outs, stage_ms, watch.elapsed_ms())
-        self.store.save_results(prefix, {"stage": "plate_detection", "timestamp": result.timestamp,
-                                         "plates": [[o.detection.box.as_list(), round(o.detection.confidence, 4)]
-                                                    for o in outs]})
-        return result
+    def detect_vehicles(self, request: ImageRequest) -> DetectionStageOutput:
+        """Vehicle detection only."""
+        return self._detection_stage(request, "vehicle")
+
+    def detect_plates(self, request: ImageRequest) -> DetectionStageOutput:
+        """Plate detection only."""
+        return self._detection_stage(request, "plate")
 
     def read_plate(self, request: ImageRequest, *, with_region: bool) -> ReadOutput:
         """OCR (with_region=False) or full recognition of one plate image."""

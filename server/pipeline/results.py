@@ -104,25 +104,14 @@ class PipelineOutput:
 
 
 @dataclass(frozen=True)
-class VehicleStageOutput:
-    """Vehicle detection only."""
+class DetectionStageOutput:
+    """One detector alone: its detections (1-based index = position + 1) and their saved crops."""
 
     timestamp: str
     uploaded_image_path: str
     detected_image_path: str
-    vehicles: list[VehicleOut]
-    stage_ms: float
-    total_ms: float
-
-
-@dataclass(frozen=True)
-class PlateStageOutput:
-    """Plate detection only."""
-
-    timestamp: str
-    uploaded_image_path: str
-    detected_image_path: str
-    plates: list[PlateOut]
+    detections: list[Detection]
+    crop_paths: list[str]
     stage_ms: float
     total_ms: float
 
