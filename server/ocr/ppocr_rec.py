@@ -23,6 +23,9 @@ from server.domain import Image
 from server.errors import ModelUnavailableError
 
 PLATE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Symbols of the models' vocabularies that plate fonts look like (after NFKC): the Indonesian
+# plate "4" with its open top is often read as the angle sign.
+LOOKALIKES = {"\u2220": "4", "\u222a": "U", "\u00d7": "X", "\u3007": "0", "\u03b2": "B"}
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -81,6 +84,7 @@ def fold_matrix(vocabulary: Sequence[str], alphabet: str) -> FloatArray:
     index = {ch: i + 2 for i, ch in enumerate(alphabet)}
     for i, token in enumerate([*vocabulary, " "], start=1):
         key = unicodedata.normalize("NFKC", token).upper()
+        key = LOOKALIKES.get(key, key)
         folded[i, index.get(key, 1)] = 1.0
     return folded
 

@@ -17,6 +17,8 @@ TO_LETTER = {"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G", "4": "A
 MAX_CORRECTIONS = 2
 # A character read at least this surely is only corrected when the layout leaves no other choice.
 SURE = 0.9
+# An end character read less surely than this may be dropped as border noise.
+TRIM_BELOW = 0.8
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _DATE_DIGITS = re.compile(r"^(\d{2})\D?(\d{2})$")
 
@@ -218,10 +220,34 @@ class PlateText:
     corrections: int = 0
 
 
+def parse_trimmed(text: str, probs: Sequence[float] = (), alts: Sequence[str] = ()) -> ParsedPlate | None:
+    """Like parse_indonesian, also trying without a doubtful first and/or last character.
+
+    Plate borders, screws and stickers at the ends of the number row are read as extra
+    characters ("B1095URXT"); each one dropped counts as a correction.
+    """
+    text = normalise(text)
+    p = list(probs) if len(probs) == len(text) else [1.0] * len(text)
+    a = list(alts) if len(alts) == len(text) else [""] * len(text)
+    parsed = parse_indonesian(text, p, a)
+    if parsed is not None or len(text) < 4:
+        return parsed
+    cuts = [(1, 0), (0, 1), (1, 1)]
+    for head, tail in cuts:
+        dropped = p[:head] + (p[-tail:] if tail else [])
+        if any(prob >= TRIM_BELOW for prob in dropped):
+            continue
+        end = len(text) - tail
+        found = parse_indonesian(text[head:end], p[head:end], a[head:end], MAX_CORRECTIONS - head - tail)
+        if found is not None:
+            return ParsedPlate(found.region, found.number, found.suffix, found.corrections + head + tail)
+    return None
+
+
 def interpret(text: str, probs: Sequence[float] = (), alts: Sequence[str] = ()) -> PlateText:
     """Plate number (formatted when Indonesian, else the normalised read) with its region."""
     raw = normalise(text)
-    parsed = parse_indonesian(raw, probs, alts)
+    parsed = parse_trimmed(raw, probs, alts)
     if parsed is None:
         return PlateText(plate_number=raw, raw_text=raw, is_indonesian=False)
     region = lookup(parsed.region)

@@ -117,3 +117,10 @@ def test_alternatives_swap_unsure_characters() -> None:
     assert found[0].text == "C18"
     assert {c.text for c in found} == {"C18", "G18", "C1B", "G1B"}
     assert [c.confidence for c in found[1:]] == sorted((c.confidence for c in found[1:]), reverse=True)
+
+
+def test_fold_maps_lookalike_symbols() -> None:
+    # The Indonesian plate "4" is often read as the angle sign.
+    fold = fold_matrix(["\u2220", "4"], "4")
+    model = np.array([[0.1, 0.5, 0.3, 0.1]], dtype=np.float32)  # blank, angle sign, 4, space
+    assert (model @ fold)[0][2] == pytest.approx(0.8)

@@ -157,3 +157,39 @@ def test_interpret_keeps_raw_when_corrected() -> None:
     assert verdict.plate_number == "B 1204 CD"
     assert verdict.raw_text == "B12O4CD"
     assert verdict.corrections == 1
+
+
+def test_characters_boxed_in_by_the_layout_are_corrected_even_when_sure() -> None:
+    # After "1861" and the letter "T", only letters can follow.
+    parsed = parse_indonesian("B1861T01")
+    assert parsed is not None
+    assert parsed.formatted == "B 1861 TOI"
+    # Between digits of the number, only a digit fits.
+    boxed = parse_indonesian("B12O4CD")
+    assert boxed is not None
+    assert boxed.formatted == "B 1204 CD"
+
+
+def test_short_numbers_do_not_box_in_the_suffix() -> None:
+    # A US "DE8Y2A" must not become "DE 8 YZA".
+    assert parse_indonesian("DE8Y2A") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "probs", "expected"),
+    [
+        ("83500URCY", [0.69, 0.98, 0.6, 0.98, 0.94, 0.96, 0.98, 0.98, 0.5], "B 3500 URC"),
+        ("86950UTMP", [0.65, 0.98, 0.99, 1.0, 0.99, 0.89, 0.85, 0.79, 0.38], "B 6950 UTM"),
+        ("B1095URXT", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.77, 1.0, 0.76], "B 1095 URX"),
+    ],
+)
+def test_doubtful_border_characters_are_dropped(raw: str, probs: list[float], expected: str) -> None:
+    verdict = interpret(raw, probs)
+    assert verdict.plate_number == expected
+    assert verdict.raw_text == raw
+
+
+def test_sure_border_characters_are_kept() -> None:
+    verdict = interpret("B1095URXT")
+    assert not verdict.is_indonesian
+    assert verdict.plate_number == "B1095URXT"
