@@ -17,6 +17,8 @@ from server.ocr.rows import TextRow, main_row_index
 
 # A row whose text is at most this fraction of the number row's height may be the date row.
 DATE_MAX_RELATIVE_HEIGHT = 0.85
+# "08.29" is about three text heights wide; a much wider row under the number is a slogan.
+DATE_MAX_ASPECT = 5.0
 # Padding around a band, as a fraction of the row's text height.
 BAND_PADDING = 0.12
 
@@ -81,7 +83,11 @@ def plate_layout(image: Image, rows: Sequence[TextRow]) -> PlateLayout:
         return PlateLayout(Band(w / 2, top / 2, w, top), _row_band(row))
     date: Band | None = None
     for below in rows[main + 1 :]:
-        if below.top >= row.centre_y and below.height <= DATE_MAX_RELATIVE_HEIGHT * row.height:
+        if (
+            below.top >= row.centre_y
+            and below.height <= DATE_MAX_RELATIVE_HEIGHT * row.height
+            and below.right - below.left <= DATE_MAX_ASPECT * below.height
+        ):
             date = _row_band(below)
             break
     return PlateLayout(_number_band(row, w), date)

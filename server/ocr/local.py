@@ -14,7 +14,7 @@ from server.domain import CharConfidence, Image, OcrRead
 from server.errors import ModelUnavailableError, OcrError
 from server.ocr.base import ProviderStatus
 from server.ocr.candidates import alternatives
-from server.ocr.layout import Band, PlateLayout, cut, plate_layout, whole_crop
+from server.ocr.layout import cut, plate_layout
 from server.ocr.ppocr_det import TextDetector
 from server.ocr.ppocr_rec import RecText, TextRecognizer
 from server.ocr.rows import group_rows
@@ -51,6 +51,7 @@ class LocalOcrOptions:
     accept_min_char_prob: float = 0.85  # ... and keep it when every character is this sure
     min_plate_chars: int = 4
     max_candidates: int = 5
+    number_min_width: int = 320  # number rows are padded to the models' training width
 
 
 class LocalOcrProvider:
@@ -92,30 +93,27 @@ class LocalOcrProvider:
 
     def _read(self, images: Sequence[Image]) -> list[OcrRead]:
         crops = [_as_bgr(im) for im in images]
-        layouts: list[PlateLayout | None] = [None] * len(crops)
-        first: dict[int, RecText] = {}
-        wide = [i for i, c in enumerate(crops) if _usable(c) and _aspect(c) >= self.options.single_row_aspect]
-        for i, line in zip(wide, self.recognizer.recognize([crops[i] for i in wide]), strict=True):
+        usable = [i for i, crop in enumerate(crops) if _usable(crop)]
+        number: dict[int, RecText] = {}
+        # Cheap path: a single-row-shaped crop is read whole; the detector runs only when
+        # that read is not sure of every character.
+        wide = [i for i in usable if _aspect(crops[i]) >= self.options.single_row_aspect]
+        for i, line in zip(wide, self._numbers([crops[i] for i in wide]), strict=True):
             if self._confident(line):
-                layouts[i] = whole_crop(crops[i])
-                first[i] = line
-        for i, crop in enumerate(crops):
-            if layouts[i] is None and _usable(crop):
-                layouts[i] = plate_layout(crop, group_rows(self.detector.detect(crop)))
-        jobs: list[tuple[int, str, Band]] = []
-        for i, layout in enumerate(layouts):
-            if layout is None:
-                continue
-            if i not in first:
-                jobs.append((i, "number", layout.number))
-            if layout.date is not None:
-                jobs.append((i, "date", layout.date))
-        lines = self.recognizer.recognize([cut(crops[i], box) for i, _, box in jobs])
-        number: dict[int, RecText] = dict(first)
-        date: dict[int, RecText] = {}
-        for (i, kind, _), line in zip(jobs, lines, strict=True):
-            (number if kind == "number" else date)[i] = line
+                number[i] = line
+        layouts = {
+            i: plate_layout(crops[i], group_rows(self.detector.detect(crops[i]))) for i in usable if i not in number
+        }
+        keys = list(layouts)
+        lines = self._numbers([cut(crops[i], layouts[i].number) for i in keys])
+        number.update(zip(keys, lines, strict=True))
+        dated = [(i, layout.date) for i, layout in layouts.items() if layout.date is not None]
+        dates = self.recognizer.recognize([cut(crops[i], band) for i, band in dated])
+        date = {i: line for (i, _), line in zip(dated, dates, strict=True)}
         return [self._to_read(number.get(i), date.get(i)) for i in range(len(crops))]
+
+    def _numbers(self, lines: Sequence[Image]) -> list[RecText]:
+        return self.recognizer.recognize(lines, min_width=self.options.number_min_width)
 
     def _confident(self, line: RecText) -> bool:
         return len(line.chars) >= self.options.min_plate_chars and all(

@@ -124,6 +124,7 @@ class TextRecognizer:
         max_width: int = 640,
         alphabet: str = PLATE_ALPHABET,
         side_padding: float = 0.25,
+        max_batch: int = 8,
     ) -> None:
         self.session = make_session(model_path, intra_op_threads, inter_op_threads)
         meta = self.session.get_modelmeta().custom_metadata_map
@@ -134,37 +135,70 @@ class TextRecognizer:
         self.height = height
         self.max_width = max_width
         self.side_padding = side_padding
+        self.max_batch = max_batch
         self.input_name = self.session.get_inputs()[0].name
-        self._fold = fold_matrix(vocabulary, alphabet)
+        full = fold_matrix(vocabulary, alphabet)
+        # Only the blank and the classes that count for the alphabet are read; "other" is the
+        # rest of the softmax. A dense product over the whole vocabulary would crawl through
+        # the denormal probabilities of its thousands of unlikely classes.
+        self._columns = np.flatnonzero(full[:, [0, *range(2, full.shape[1])]].any(axis=1))
+        self._fold = full[self._columns]
 
-    def _prepare(self, images: Sequence[Image]) -> FloatArray:
+    def _width(self, image: Image) -> int:
+        """Input width for an image: height-scaled, plus the side padding, within max_width."""
+        pad = int(self.height * self.side_padding)
+        scaled = math.ceil(self.height * int(image.shape[1]) / max(1, int(image.shape[0])))
+        return min(self.max_width - 2 * pad, max(8, scaled)) + 2 * pad
+
+    def _prepare(self, images: Sequence[Image], min_width: int) -> FloatArray:
         # Characters touching the left/right edge are often dropped: pad with the median colour.
         pad = int(self.height * self.side_padding)
-        inner = [
-            min(self.max_width - 2 * pad, max(8, math.ceil(self.height * im.shape[1] / max(1, im.shape[0]))))
-            for im in images
-        ]
-        pads = [pad] * len(images)
-        widths = [w + 2 * pad for w in inner]
+        widths = [self._width(im) for im in images]
         # Padding to a multiple of 32 keeps the set of input shapes small: onnxruntime plans
         # each new shape on its first run, which costs about as much as the run itself.
-        batch_width = min(self.max_width, -(-max(widths) // 32) * 32)
+        batch_width = min(self.max_width, max(min_width, -(-max(widths) // 32) * 32))
         batch = np.zeros((len(images), 3, self.height, batch_width), dtype=np.float32)
         for i, (im, w) in enumerate(zip(images, widths, strict=True)):
-            resized = cv2.resize(im, (w - 2 * pads[i], self.height), interpolation=cv2.INTER_LINEAR)
+            resized = cv2.resize(im, (w - 2 * pad, self.height), interpolation=cv2.INTER_LINEAR)
             fill = [float(v) for v in np.median(resized.reshape(-1, 3), axis=0)]
-            resized = cv2.copyMakeBorder(resized, 0, 0, pads[i], pads[i], cv2.BORDER_CONSTANT, value=fill)
+            resized = cv2.copyMakeBorder(resized, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=fill)
             batch[i, :, :, :w] = (resized.astype(np.float32).transpose(2, 0, 1) / 127.5) - 1.0
         return batch
 
-    def run(self, images: Sequence[Image]) -> list[FloatArray]:
-        """Folded per-frame probabilities for each image (frames of padding included)."""
-        if not images:
-            return []
-        out = self.session.run(None, {self.input_name: self._prepare(images)})[0]
-        folded = np.asarray(out, dtype=np.float32) @ self._fold
-        return [folded[i] for i in range(len(images))]
+    def _batches(self, images: Sequence[Image]) -> list[list[int]]:
+        """Indices grouped by similar width, so that short lines are not padded to long ones."""
+        order = sorted(range(len(images)), key=lambda i: self._width(images[i]))
+        batches: list[list[int]] = []
+        for i in order:
+            width = self._width(images[i])
+            if batches and len(batches[-1]) < self.max_batch and width <= 1.25 * self._width(images[batches[-1][0]]):
+                batches[-1].append(i)
+            else:
+                batches.append([i])
+        return batches
 
-    def recognize(self, images: Sequence[Image]) -> list[RecText]:
-        """Recognise each image (one text line each), batched in one model run."""
-        return [RecText(ctc_decode(p, self.alphabet)) for p in self.run(images)]
+    def _run_batch(self, images: Sequence[Image], min_width: int) -> FloatArray:
+        batch = self._prepare(images, min_width)
+        out = np.asarray(self.session.run(None, {self.input_name: batch})[0], dtype=np.float32)
+        picked = out[:, :, self._columns]
+        picked[picked < 1e-12] = 0.0
+        folded = np.asarray(picked @ self._fold, dtype=np.float32)
+        folded[:, :, 1] = np.clip(1.0 - folded.sum(axis=2), 0.0, 1.0)
+        return folded
+
+    def run(self, images: Sequence[Image], min_width: int = 0) -> list[FloatArray]:
+        """Folded per-frame probabilities for each image (frames of padding included).
+
+        Lines are padded on the right to at least `min_width` model pixels: PP-OCR models were
+        trained on 320-wide inputs and read short lines better with that much room.
+        """
+        results: list[FloatArray | None] = [None] * len(images)
+        for batch in self._batches(images):
+            folded = self._run_batch([images[i] for i in batch], min_width)
+            for row, i in enumerate(batch):
+                results[i] = folded[row]
+        return [r for r in results if r is not None]
+
+    def recognize(self, images: Sequence[Image], min_width: int = 0) -> list[RecText]:
+        """Recognise each image (one text line each), in batches of similar width."""
+        return [RecText(ctc_decode(p, self.alphabet)) for p in self.run(images, min_width)]

@@ -18,8 +18,11 @@ MIN_CHROMA_SATURATION = 70
 MIN_CHROMA_VALUE = 60
 WHITE_MIN_VALUE = 120
 BLUE_HUE = (90, 130)
+BLUE_MIN_VALUE = 110
+EV_MIN_SATURATION = 120
 EV_MIN_FRACTION = 0.03
 MARGIN = 0.06
+MEASURE_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,17 @@ def color_name(hue: float, saturation: float, value: float) -> str:
         return "yellow"
     if hue < 85:
         return "green"
-    return "blue"
+    # Old black plates photograph as dark navy: only a bright enough blue is blue.
+    return "blue" if value >= BLUE_MIN_VALUE else "black"
+
+
+def _small(image: Image) -> Image:
+    """The crop shrunk to at most MEASURE_WIDTH pixels wide: colours need no more."""
+    h, w = image.shape[:2]
+    if w <= MEASURE_WIDTH:
+        return image
+    size = (MEASURE_WIDTH, max(2, round(h * MEASURE_WIDTH / w)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
 def _inner(image: Image) -> Image:
@@ -81,7 +94,7 @@ def has_blue_mark(image: Image, background: str = "", text: str = "") -> bool:
         return False
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    blue = (h >= BLUE_HUE[0]) & (h <= BLUE_HUE[1]) & (s >= 100) & (v >= MIN_CHROMA_VALUE)
+    blue = (h >= BLUE_HUE[0]) & (h <= BLUE_HUE[1]) & (s >= EV_MIN_SATURATION) & (v >= BLUE_MIN_VALUE)
     return float(blue.mean()) >= EV_MIN_FRACTION
 
 
@@ -89,15 +102,18 @@ def measure_colors(image: Image) -> PlateColors:
     """Background and text colour of a plate crop (BGR) and whether it bears the blue EV mark."""
     if image.ndim != 3 or image.shape[0] < 2 or image.shape[1] < 2:
         return PlateColors(background="", text="", blue_strip=False)
-    inner = _inner(image)
+    inner = _inner(_small(image))
     background, text = _clusters(inner)
     bg_name = color_name(*background.hsv)
     text_name = color_name(*text.hsv)
-    if bg_name == text_name and bg_name in ("white", "black"):
-        # Both achromatic: the brighter class is white, the darker black.
+    if bg_name == text_name:
+        # One name for both classes: keep it for the background; the text is black when
+        # darker, white when brighter (and both achromatic: the brighter class is white).
         bright_is_bg = background.hsv[2] >= text.hsv[2]
-        bg_name, text_name = ("white", "black") if bright_is_bg else ("black", "white")
-    return PlateColors(background=bg_name, text=text_name, blue_strip=has_blue_mark(image, bg_name, text_name))
+        if bg_name in ("white", "black"):
+            bg_name = "white" if bright_is_bg else "black"
+        text_name = "black" if bright_is_bg else "white"
+    return PlateColors(background=bg_name, text=text_name, blue_strip=has_blue_mark(_small(image), bg_name, text_name))
 
 
 def plate_type(background: str, text: str, region_code: str = "") -> str:
