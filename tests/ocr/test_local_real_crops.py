@@ -110,3 +110,11 @@ def test_grey_crop_is_accepted(provider: LocalOcrProvider) -> None:
     image, _ = crops("indonesia-ilpr-platecrops", 1)[0]
     (read,) = provider.read([cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)])  # type: ignore[list-item]
     assert read.text
+
+
+def test_batched_reads_equal_single_reads(provider: LocalOcrProvider) -> None:
+    images = [image for image, _ in crops("indonesia-ilpr-platecrops", 3) + crops("openalpr-us-platecrops", 3)]
+    batched = provider.read(images)
+    single = [provider.read([image])[0] for image in images]
+    assert [r.text for r in batched] == [r.text for r in single]
+    assert [r.date_text for r in batched] == [r.date_text for r in single]

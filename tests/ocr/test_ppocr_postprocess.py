@@ -124,3 +124,16 @@ def test_fold_maps_lookalike_symbols() -> None:
     fold = fold_matrix(["\u2220", "4"], "4")
     model = np.array([[0.1, 0.5, 0.3, 0.1]], dtype=np.float32)  # blank, angle sign, 4, space
     assert (model @ fold)[0][2] == pytest.approx(0.8)
+
+
+def test_a_wide_row_under_the_number_is_a_slogan_not_a_date() -> None:
+    image = np.zeros((150, 300, 3), dtype=np.uint8)
+    layout = plate_layout(image, group_rows([box(150, 60, 240, 60), box(150, 120, 220, 20)]))
+    assert layout.date is None
+
+
+def test_only_a_low_small_row_means_the_number_row_was_missed() -> None:
+    image = np.zeros((120, 300, 3), dtype=np.uint8)
+    layout = plate_layout(image, group_rows([box(150, 100, 60, 18)]))
+    assert layout.date is not None
+    assert layout.number.cy < 60
