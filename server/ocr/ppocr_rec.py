@@ -89,8 +89,16 @@ def fold_matrix(vocabulary: Sequence[str], alphabet: str) -> FloatArray:
     return folded
 
 
-def ctc_decode(probs: FloatArray, alphabet: str) -> tuple[DecodedChar, ...]:
-    """Greedy CTC decoding of folded per-frame probabilities (T, 2+len(alphabet))."""
+def ctc_decode(probs: FloatArray, alphabet: str, allowed: str = "") -> tuple[DecodedChar, ...]:
+    """Greedy CTC decoding of folded per-frame probabilities (T, 2+len(alphabet)).
+
+    With `allowed`, other alphabet characters cannot win a frame (a date row holds digits only,
+    so a "0" read as "G" still yields its best digit).
+    """
+    if allowed:
+        probs = probs.copy()
+        banned = [i + 2 for i, ch in enumerate(alphabet) if ch not in allowed]
+        probs[:, banned] = -1.0
     labels = probs.argmax(axis=1)
     chars: list[DecodedChar] = []
     t = 0
@@ -199,6 +207,6 @@ class TextRecognizer:
                 results[i] = folded[row]
         return [r for r in results if r is not None]
 
-    def recognize(self, images: Sequence[Image], min_width: int = 0) -> list[RecText]:
-        """Recognise each image (one text line each), in batches of similar width."""
-        return [RecText(ctc_decode(p, self.alphabet)) for p in self.run(images, min_width)]
+    def recognize(self, images: Sequence[Image], min_width: int = 0, allowed: str = "") -> list[RecText]:
+        """Recognise each image (one text line each, optionally `allowed` characters only)."""
+        return [RecText(ctc_decode(p, self.alphabet, allowed)) for p in self.run(images, min_width)]

@@ -1,8 +1,8 @@
 """The local reader on real plate crops (../shared/data), with exact-match floors that can fail.
 
 Floors sit a few points under what was measured when they were set, per recognition model:
-PP-OCRv6 small (default when `rapidocr` is installed): ILPR dev split 91%, first 100 US crops 90%;
-PP-OCRv4 (fallback from `rapidocr-onnxruntime`): 84% and 93%.
+PP-OCRv6 small (default when `rapidocr` is installed): ILPR dev split 91%, first 100 US crops 89%;
+PP-OCRv4 (fallback from `rapidocr-onnxruntime`): 88% and 92%.
 """
 
 from __future__ import annotations

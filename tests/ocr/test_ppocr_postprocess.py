@@ -137,3 +137,18 @@ def test_only_a_low_small_row_means_the_number_row_was_missed() -> None:
     layout = plate_layout(image, group_rows([box(150, 100, 60, 18)]))
     assert layout.date is not None
     assert layout.number.cy < 60
+
+
+def test_ctc_allowed_characters_only() -> None:
+    probs = frames("-", "G", "-", "5")
+    probs[1, ALPHABET.index("0") + 2] = 0.3
+    assert "".join(c.char for c in ctc_decode(probs, ALPHABET, allowed="0123456789")) == "05"
+
+
+def test_date_band_is_guessed_under_a_number_row_without_one() -> None:
+    image = np.zeros((150, 300, 3), dtype=np.uint8)
+    layout = plate_layout(image, group_rows([box(150, 50, 260, 60)]))
+    assert layout.date_guessed
+    assert layout.date is not None
+    assert 80 < layout.date.cy < 130
+    assert layout.date.width == pytest.approx(150)
