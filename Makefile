@@ -48,8 +48,9 @@ lint: install buf-lint ## ruff, mypy and buf lint
 evaluate: models ## accuracy over ../shared/data
 	$(PY) scripts/evaluate.py
 
-bench: models ## benchmarks (see bench/)
-	$(PY) -m bench.run
+# BENCH_ARGS: --quick (smoke run, < 2 min), --experiments (also the optimisation experiments), --out DIR.
+bench: models ## benchmarks over ../shared/data: bench/results/latest.{json,md} (see bench/run.py)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf images_processed .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Galaxy ALPR benchmark harness: `python -m bench.run [--quick] [--out bench/results]`."""

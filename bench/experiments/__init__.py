@@ -1,0 +1,1 @@
+"""Before/after measurements of candidate optimisations, built here without editing server code."""
