@@ -57,7 +57,7 @@ class DetectionSettings(_Frozen):
     plate_padding: int = Field(25, ge=0)
     iou_threshold: float = Field(0.45, gt=0, le=1)
     # Vehicles (largest first) whose crops are searched again when the whole image shows no plate in them.
-    plate_search_max_vehicles: int = Field(4, ge=0)
+    plate_search_max_vehicles: int = Field(1, ge=0)
     vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
 
 
@@ -74,7 +74,7 @@ class OutputSettings(_Frozen):
 
 
 class RuntimeSettings(_Frozen):
-    intra_op_threads: int = Field(0, ge=0)
+    intra_op_threads: int = Field(1, ge=0)
     inter_op_threads: int = Field(1, ge=0)
     execution_providers: tuple[str, ...] = ()
 

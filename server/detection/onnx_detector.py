@@ -90,6 +90,8 @@ class OnnxDetector:
         options.intra_op_num_threads = runtime.intra_op_threads
         options.inter_op_num_threads = runtime.inter_op_threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning worker threads burn the cores other sessions and requests need (measured in bench/).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(self._path), sess_options=options, providers=providers)
         except Exception as exc:
