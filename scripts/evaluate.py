@@ -44,12 +44,13 @@ class SetResult:
     failed: int
     p50_ms: float
     p95_ms: float
+    scene: bool = True
 
     def row(self) -> dict[str, Any]:
         """Rates as fractions, for JSON and the table."""
         return {
             **asdict(self),
-            "recall": self.detected / self.plates if self.plates else None,
+            "recall": self.detected / self.plates if self.plates and self.scene else None,
             "exact_rate": self.exact / self.plates if self.plates else 0.0,
             "cer": self.char_errors / self.chars if self.chars else 0.0,
         }
@@ -109,7 +110,7 @@ def evaluate_crops(client: AlprClient, name: str, limit: int | None) -> SetResul
     records = [r for r in _labels(name) if _usable(r["plates"][0])][:limit]
     by_name = {r["image"]: r["plates"][0]["text"] for r in records}
     items = (ImageItem.from_path(DATA / name / r["image"]) for r in records)
-    res = SetResult(name, len(records), len(records), 0, 0, 0, 0, 0, 0.0, 0.0)
+    res = SetResult(name, len(records), len(records), 0, 0, 0, 0, 0, 0.0, 0.0, scene=False)
     latencies: list[float] = []
     for item, response in client.recognize_plates(items):
         text = by_name[item.name]
