@@ -27,9 +27,10 @@ install: $(INSTALLED)
 
 # Exports need ultralytics (+ torch); they are installed only when a model must be (re)built.
 models: install
-	@$(PY) -m server.models.prepare --check || { \
-	  $(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'; \
-	  $(PY) -m server.models.prepare; }
+	@check=$$($(PY) -m server.models.prepare --check) && exit 0; echo "$$check"; \
+	  if echo "$$check" | grep -q "needs-ultralytics: yes"; then \
+	    $(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'; fi; \
+	  $(PY) -m server.models.prepare
 
 proto: install ## regenerate the gRPC stubs in clients/ from proto/
 	$(PY) scripts/gen_protos.py
