@@ -10,7 +10,8 @@ INSTALLED := $(VENV)/.installed
 serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
 	$(PY) scripts/serve.py
 
-test: models ## install, prepare models, run the test suite
+test: models ## install, prepare models, run the test suite (with ultralytics, for the parity tests)
+	@$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	$(PY) scripts/gen_protos.py --check
 	$(PY) -m pytest -q
 
