@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate finetune-plate-detector clean
+.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate train-recognizer finetune-plate-detector clean
 
 serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
 	$(PY) scripts/serve.py
@@ -53,6 +53,12 @@ evaluate: models ## accuracy over ../shared/data
 # BENCH_ARGS: --quick (smoke run, < 2 min), --experiments (also the optimisation experiments), --out DIR.
 bench: models ## benchmarks over ../shared/data: bench/results/latest.{json,md} (see bench/run.py)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Our plate recognizer (CPU, about an hour): needs torch + pillow and the plate fonts
+# (apt-get install fonts-opendin fonts-roboto-unhinted fonts-bebas-neue fonts-dejavu-core).
+train-recognizer: install ## train models/plate_recognizer.onnx on synthetic plates + the *-train sets
+	@$(PY) -c "import torch, PIL" 2>/dev/null || $(PIP) install -q torch pillow
+	$(PY) training/train_recognizer.py
 
 # Fine-tunes fastanpr's plate detector on ../shared/data/indonesia-exchioz-train (CPU, ~45 min on 2 busy cores)
 # and writes models/plate_detector_id.onnx; pin its new sha256 in server/models/manifest.py before committing.

@@ -12,9 +12,11 @@ from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
 from server.grpc_api.servicer import AlprServicer
 from server.ocr.base import OcrProvider
+from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.factory import build_ocr_provider
 from server.ocr.gemini import GeminiOcrProvider
 from server.ocr.local import LocalOcrProvider
+from server.ocr.plate_recognizer import PlateRecognizerProvider
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
@@ -42,6 +44,7 @@ class Service:
     def close(self) -> None:
         """Release worker threads."""
         self.executor.shutdown(wait=True)
+        self.pipeline.close()
 
 
 def _load_detector(settings: Settings, key: str, errors: dict[str, str],
@@ -59,13 +62,25 @@ def _load_detector(settings: Settings, key: str, errors: dict[str, str],
 
 
 def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider | None:
+    """PP-OCR, and in front of it our plate recognizer when configured (ocr.local_reader) and loadable."""
+    intra, inter = settings.runtime.intra_op_threads, settings.runtime.inter_op_threads
+    ppocr: OcrProvider | None = None
     try:
-        return LocalOcrProvider(intra_op_threads=settings.runtime.intra_op_threads,
-                                inter_op_threads=settings.runtime.inter_op_threads)
+        ppocr = LocalOcrProvider(intra_op_threads=intra, inter_op_threads=inter)
     except Exception as exc:
         errors["local_ocr"] = f"{type(exc).__name__}: {exc}"
-        log.error("local OCR not loaded: %s", exc)
-        return None
+        log.error("PP-OCR reader not loaded: %s", exc)
+    if settings.ocr.local_reader == "ppocr":
+        return ppocr
+    try:
+        recognizer = PlateRecognizerProvider(intra_op_threads=intra, inter_op_threads=inter)
+    except Exception as exc:
+        errors["plate_recognizer"] = f"{type(exc).__name__}: {exc}"
+        log.error("plate recognizer not loaded, PP-OCR reads alone: %s", exc)
+        return ppocr
+    if ppocr is None:
+        return recognizer
+    return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence)
 
 
 def build_service(settings: Settings) -> Service:
@@ -94,7 +109,7 @@ def build_service(settings: Settings) -> Service:
                      "plate_detector": str(settings.resolve(settings.models.plate_detector))},
         load_errors=errors, now=utc_now,
     )
-    executor = ThreadPoolExecutor(max_workers=settings.server.max_workers, thread_name_prefix="stage")
+    executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
     return Service(settings, pipeline, system, stats, servicer, executor)

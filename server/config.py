@@ -36,6 +36,10 @@ class ModelsSettings(_Frozen):
 
 class OcrSettings(_Frozen):
     provider: Literal["auto", "gemini", "local"] = "auto"
+    # The offline reader: our plate recognizer with PP-OCR for the plates it is unsure of, or PP-OCR alone.
+    local_reader: Literal["cascade", "ppocr"] = "cascade"
+    # Recognizer reads below this least-character probability go to PP-OCR (cascade only).
+    recognizer_min_confidence: float = Field(0.5, ge=0, le=1)
     model_name: str = "gemini-3.1-flash-lite"
     timeout_s: float = Field(10.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
@@ -77,15 +81,27 @@ class RuntimeSettings(_Frozen):
     intra_op_threads: int = Field(1, ge=0)
     inter_op_threads: int = Field(1, ge=0)
     execution_providers: tuple[str, ...] = ()
+    # The full pipeline runs its vehicle and plate detectors at the same time (two threads per image).
+    concurrent_detectors: bool = True
 
 
 class ServerSettings(_Frozen):
     host: str = "0.0.0.0"
     port: int = Field(50051, ge=0, le=65535)
+    # gRPC threads: requests and streams served at once (each mostly waits on the stage pool).
     max_workers: int = Field(8, ge=1)
+    # Threads that run pipeline stages (decode, inference, OCR, saving); 0: one per CPU core. More than
+    # the cores only adds memory (each thread grows its own onnxruntime arenas) and contention.
+    stage_workers: int = Field(0, ge=0)
     # Images of one stream worked on at once (decode/save of one overlaps inference of another).
     stream_window: int = Field(2, ge=1)
     grace_period_s: float = Field(10.0, ge=0)
+
+
+    @property
+    def stage_threads(self) -> int:
+        """The stage pool's size: stage_workers, or the CPU count when it is 0."""
+        return self.stage_workers or max(1, os.cpu_count() or 1)
 
 
 class LimitSettings(_Frozen):

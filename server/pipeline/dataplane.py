@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +61,17 @@ class AlprPipeline:
         self._vehicle_conf = det.vehicle_confidence_threshold
         self._plate_conf = det.plate_confidence_threshold
         self._iou = det.iou_threshold
+        # Vehicle detection runs here while plate detection runs in the caller's thread: on two or more
+        # cores one image's two detectors overlap (onnxruntime releases the GIL).
+        self._detector_pool = (
+            ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="vehicles")
+            if settings.runtime.concurrent_detectors else None
+        )
+
+    def close(self) -> None:
+        """Stop the detector pool (waits for running detections)."""
+        if self._detector_pool is not None:
+            self._detector_pool.shutdown(wait=True)
 
     # ---- helpers -------------------------------------------------------------------------
     def _decode(self, request: ImageRequest, *, scene: bool) -> DecodedImage:
@@ -84,15 +97,44 @@ class AlprPipeline:
         return self.vehicle_detector.detect(image, self._vehicle_conf, self._iou)
 
     def _plates(self, image: Image, vehicles: list[Detection] | None = None) -> list[Detection]:
+        return self._search_plates(image, vehicles, self._whole_image_plates(image))
+
+    def _whole_image_plates(self, image: Image) -> list[Detection]:
         if self.plate_detector is None:
             raise ModelUnavailableError("ALPR processing failed: plate detector model not loaded")
-        found = self.plate_detector.detect(image, self._plate_conf, self._iou)
+        return self.plate_detector.detect(image, self._plate_conf, self._iou)
+
+    def _search_plates(self, image: Image, vehicles: list[Detection] | None, found: list[Detection]) -> list[Detection]:
+        """Add plates found inside vehicles where the whole image showed none; the API's class name."""
         searches = self.settings.detection.plate_search_max_vehicles
-        if vehicles and searches:
-            found += search_vehicles(self.plate_detector, image, vehicles, found, conf=self._plate_conf,
-                                     iou=self._iou, max_searches=searches)
+        if vehicles and searches and self.plate_detector is not None:
+            found = found + search_vehicles(self.plate_detector, image, vehicles, found, conf=self._plate_conf,
+                                            iou=self._iou, max_searches=searches)
         # Plate models name their one class variously ("License_Plate", ...); the API says "plate".
         return [replace(d, class_name=PLATE_CLASS) for d in found]
+
+    def _detect(self, image: Image, t: dict[str, float]) -> tuple[list[Detection], list[Detection]]:
+        """Vehicles and plates of a scene, the two detectors concurrently when configured; times into `t`."""
+        if self._detector_pool is None:
+            with timed(t, "vehicles"):
+                vehicles = self._vehicles(image)
+            with timed(t, "plates"):
+                plates = self._plates(image, vehicles)
+            return vehicles, plates
+
+        def timed_vehicles() -> tuple[list[Detection], float]:
+            start = time.perf_counter()
+            return self._vehicles(image), (time.perf_counter() - start) * 1000.0
+
+        future = self._detector_pool.submit(timed_vehicles)
+        try:
+            with timed(t, "plates"):
+                found = self._whole_image_plates(image)
+        finally:
+            vehicles, t["vehicles"] = future.result()  # also re-raises the vehicle detector's error
+        with timed(t, "plates"):
+            plates = self._search_plates(image, vehicles, found)
+        return vehicles, plates
 
     def _ocr(self) -> OcrProvider:
         if self.ocr is None:
@@ -123,10 +165,7 @@ class AlprPipeline:
         with timed(t, "decode"):
             decoded = self._decode(request, scene=True)
         image = decoded.image
-        with timed(t, "vehicles"):
-            vehicles = self._vehicles(image)
-        with timed(t, "plates"):
-            plates = self._plates(image, vehicles)
+        vehicles, plates = self._detect(image, t)
         with timed(t, "recognition"):
             readings = self._read_plates(image, plates)
         with timed(t, "pairing"):

@@ -62,9 +62,11 @@ def test_process_images_finds_the_labelled_plate_and_pairs_it(stub: pb_grpc.Alpr
     assert best.detection_type == types_pb2.DETECTION_TYPE_VEHICLE_WITH_PLATE
     assert best.vehicle.vehicle_class == "car"
     assert best.reading.plate_number
-    assert best.reading.ocr_provider == "local"
+    assert best.reading.ocr_provider == "local"  # a US plate: the recognizer (Indonesian, dated) passes it to PP-OCR
     t = result.processing_time
-    assert t.total_ms >= t.vehicle_detection_ms + t.plate_detection_ms > 0
+    # The two detectors run at the same time (runtime.concurrent_detectors), so each is within the total.
+    assert t.total_ms >= max(t.vehicle_detection_ms, t.plate_detection_ms) > 0
+    assert t.plate_recognition_ms > 0
     assert result.uploaded_image_path.endswith("_uploaded_image.jpg")
     assert result.summary.total_detections == len(result.detections)
 
@@ -108,7 +110,7 @@ def test_recognize_plate_crop_smaller_than_scene_minimum(stub: pb_grpc.AlprServi
     [response] = list(stub.RecognizePlates(iter([image_request(pb.RecognizePlatesRequest, crop)])))
     assert not response.HasField("error"), response.error.message
     assert len(response.readings) == 1
-    assert response.readings[0].ocr_provider == "local"
+    assert response.readings[0].ocr_provider in {"recognizer", "local"}  # our recognizer, PP-OCR when unsure
 
 
 def test_get_image_streams_the_stored_file_in_chunks(stub: pb_grpc.AlprServiceStub, service: object) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,17 @@ def test_environment_overrides_nested_keys_with_yaml_values() -> None:
     assert s.output.save_detected_images is False
 
 
+def test_stage_pool_defaults_to_one_thread_per_core_apart_from_grpc_threads() -> None:
+    s = load_settings(DEFAULT_CONFIG, environ={}, dotenv=Path("/nonexistent"))
+    assert s.server.stage_workers == 0
+    assert s.server.stage_threads == (os.cpu_count() or 1)
+    assert s.server.max_workers == 8
+    pinned = load_settings(DEFAULT_CONFIG, environ={"GALAXY_ALPR__SERVER__STAGE_WORKERS": "3"},
+                           dotenv=Path("/nonexistent"))
+    assert pinned.server.stage_threads == 3
+    assert s.ocr.local_reader == "cascade"
+
+
 def test_api_key_from_dotenv_and_never_in_repr(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("# comment\nGEMINI_API_KEY='sekret-123'\n")
@@ -42,6 +54,8 @@ def test_api_key_from_dotenv_and_never_in_repr(tmp_path: Path) -> None:
     ("timezone: Mars/Olympus\n", "unknown timezone"),
     ("image_formats: [.gif]\n", "unsupported image formats"),
     ("ocr:\n  provider: tesseract\n", "ocr.provider"),
+    ("ocr:\n  local_reader: tesseract\n", "ocr.local_reader"),
+    ("server:\n  stage_workers: -1\n", "server.stage_workers"),
     ("detection:\n  bogus_key: 1\n", "bogus_key"),
     ("ocr:\n  api_key: abc\n", "GEMINI_API_KEY"),
     ("- just\n- a list\n", "mapping"),

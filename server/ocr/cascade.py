@@ -1,0 +1,98 @@
+"""Fast reader first, general OCR only where it is unsure: the recognizer backed by PP-OCR.
+
+A primary read is kept when it is confident and parses as an Indonesian plate (optionally: and a
+validity date "MM.YY" was read under it, which other countries' plates lack); every other crop is
+read again by the fallback. Each OcrRead's `provider` names the reader that produced it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from server.domain import Image, OcrRead
+from server.errors import OcrError
+from server.ocr.base import OcrProvider, ProviderStatus
+from server.plates.recognize import interpret_read
+from server.plates.rules import parse_date
+
+logger = logging.getLogger(__name__)
+
+# Chosen on the recognizer's validation split (held-out part of the *-train sets), never on
+# evaluation sets: see training/choose_threshold.py.
+DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_REQUIRE_DATE = True
+
+
+class CascadeOcrProvider:
+    """OcrProvider that asks `primary` first and `fallback` for the crops `primary` is unsure of."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        primary: OcrProvider,
+        fallback: OcrProvider,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        *,
+        require_date: bool = DEFAULT_REQUIRE_DATE,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.min_confidence = min_confidence
+        self.require_date = require_date
+
+    def accepts(self, read: OcrRead) -> bool:
+        """Whether a primary read stands: confident, an Indonesian plate by the rules (and dated, if required)."""
+        if not read.text or read.confidence < self.min_confidence:
+            return False
+        if self.require_date and not parse_date(read.date_text):
+            return False
+        return interpret_read(read).is_indonesian
+
+    def status(self) -> ProviderStatus:
+        """Available when either reader is; the model name lists both."""
+        first, second = self.primary.status(), self.fallback.status()
+        available = first.available or second.available
+        error = "; ".join(e for e in (first.error, second.error) if e)
+        return ProviderStatus(
+            self.name,
+            available,
+            "loaded" if available else "unavailable",
+            model_name=f"{first.model_name} -> {second.model_name}",
+            error=error,
+        )
+
+    def read(self, crops: Sequence[Image]) -> list[OcrRead]:
+        """Primary reads where they are sure, fallback reads elsewhere; same order as `crops`."""
+        try:
+            reads = self.primary.read(crops)
+        except OcrError as exc:
+            logger.warning("%s failed, reading with %s: %s", self.primary.name, self.fallback.name, exc)
+            return self.fallback.read(crops)
+        unsure = [i for i, read in enumerate(reads) if not self.accepts(read)]
+        if not unsure:
+            return reads
+        try:
+            second = self.fallback.read([crops[i] for i in unsure])
+        except OcrError as exc:
+            logger.warning(
+                "%s failed on %d unsure crops, keeping %s reads: %s",
+                self.fallback.name,
+                len(unsure),
+                self.primary.name,
+                exc,
+            )
+            return reads
+        merged = list(reads)
+        for i, read in zip(unsure, second, strict=True):
+            merged[i] = self._pick(reads[i], read)
+        return merged
+
+    def _pick(self, primary: OcrRead, fallback: OcrRead) -> OcrRead:
+        """The fallback read, unless only the primary one is an Indonesian plate."""
+        if not fallback.text:
+            return primary if primary.text else fallback
+        if primary.text and interpret_read(primary).is_indonesian and not interpret_read(fallback).is_indonesian:
+            return primary
+        return fallback

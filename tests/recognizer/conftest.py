@@ -1,0 +1,23 @@
+"""Fixtures of the recognizer tests: the committed model and its provider (skip when absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.ocr.plate_recognizer import DEFAULT_MODEL, PlateRecognizerProvider
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """models/plate_recognizer.onnx, or skip with the way to build it."""
+    if not DEFAULT_MODEL.is_file():
+        pytest.skip(f"{DEFAULT_MODEL} is absent: run `make train-recognizer`")
+    return DEFAULT_MODEL
+
+
+@pytest.fixture(scope="session")
+def recognizer(model_path: Path) -> PlateRecognizerProvider:
+    """One shared provider, as the server holds it."""
+    return PlateRecognizerProvider(model_path, intra_op_threads=1)

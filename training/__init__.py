@@ -1,0 +1,1 @@
+"""Offline training code (synthetic data, recognizer training); never imported by the server."""

@@ -1,0 +1,78 @@
+"""Choose the cascade's min_confidence on the recognizer's validation split (never on evaluation sets).
+
+Usage: python training/choose_threshold.py [--model models/plate_recognizer.onnx]
+Reads the held-out part of the *-train sets with the recognizer and with PP-OCR once, then replays
+CascadeOcrProvider's own decision for each threshold and prints exact match and fallback rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from server.domain import Image, OcrRead  # noqa: E402
+from server.ocr.base import ProviderStatus  # noqa: E402
+from server.ocr.cascade import CascadeOcrProvider  # noqa: E402
+from server.ocr.local import LocalOcrProvider  # noqa: E402
+from server.ocr.plate_recognizer import DEFAULT_MODEL, PlateRecognizerProvider  # noqa: E402
+from server.plates.metrics import is_exact  # noqa: E402
+from server.plates.recognize import recognize  # noqa: E402
+from training.real_data import fixed_crop, is_validation, load_sets  # noqa: E402
+
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
+
+
+class Replay:
+    """A provider that answers with reads computed beforehand, looked up by crop identity."""
+
+    def __init__(self, name: str, reads: dict[int, OcrRead]) -> None:
+        self.name = name
+        self.reads = reads
+
+    def read(self, crops: Sequence[Image]) -> list[OcrRead]:
+        """The stored read of each crop."""
+        return [self.reads[id(c)] for c in crops]
+
+    def status(self) -> ProviderStatus:
+        """Always available."""
+        return ProviderStatus(self.name, True, "loaded")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    args = parser.parse_args(argv)
+    val = [item for item in load_sets(args.data) if is_validation(item.text)]
+    crops = [fixed_crop(item) for item in val]
+    truths = [item.text for item in val]
+    recognizer = PlateRecognizerProvider(args.model, intra_op_threads=2)
+    ppocr = LocalOcrProvider(intra_op_threads=2)
+    first = Replay("recognizer", {id(c): r for c, r in zip(crops, recognizer.read(crops), strict=True)})
+    second = Replay("local", {id(c): ppocr.read([c])[0] for c in crops})
+
+    def exact(reads: list[OcrRead]) -> float:
+        hits = sum(is_exact(recognize(c, r).plate_number, t) for c, r, t in zip(crops, reads, truths, strict=True))
+        return hits / max(1, len(crops))
+
+    print(f"validation crops: {len(crops)}")
+    print(f"recognizer alone: {exact(first.read(crops)):.1%}   PP-OCR alone: {exact(second.read(crops)):.1%}")
+    for require_date in (False, True):
+        for threshold in THRESHOLDS:
+            cascade = CascadeOcrProvider(first, second, threshold, require_date=require_date)
+            reads = cascade.read(crops)
+            fallback = sum(r.provider != "recognizer" for r in reads) / max(1, len(reads))
+            print(f"require_date {require_date!s:<5} min_confidence {threshold:<5} "
+                  f"exact {exact(reads):.1%}  fallback {fallback:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""One synthetic plate crop with its labels: text -> flat plate -> pose on background -> crop -> degradations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from training.synth.augment import (
+    Canvas,
+    Matrix,
+    background_patch,
+    crop_around,
+    degrade,
+    degrade_lightly,
+    pose,
+    procedural_background,
+    scene_size,
+)
+from training.synth.render import FlatPlate, Points, indonesian_plate, us_plate
+from training.synth.text import indonesian_text, us_text
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Mix of plate kinds and backgrounds."""
+
+    us_fraction: float = 0.08
+    motorcycle_fraction: float = 0.45
+    real_background_fraction: float = 0.6  # when a background pool is given
+    easy: bool = False  # curriculum: mild pose, tight crop, no blur/noise/low resolution
+
+
+@dataclass(frozen=True)
+class PlateSample:
+    """A BGR crop, the main-row label ("B1234CD"), the date label ("0829" or "") and character positions.
+
+    `number_x` / `date_x` hold each label character's centre as a fraction of the crop width
+    (resizing the crop keeps them), for per-frame supervision of the recognizer.
+    """
+
+    image: Canvas
+    label: str
+    date: str
+    scheme: str
+    number_x: tuple[float, ...] = ()
+    date_x: tuple[float, ...] = ()
+
+
+def _fractions(points: Points, matrix: Matrix, offset: tuple[int, int], width: int) -> tuple[float, ...]:
+    """x of plate points after the pose and the crop, as fractions of the crop width."""
+    if not points:
+        return ()
+    warped = cv2.perspectiveTransform(np.asarray([points], np.float64), matrix)[0]
+    return tuple(float((x - offset[0]) / max(width, 1)) for x, _ in warped)
+
+
+def flat_plate(rng: np.random.Generator, config: SynthConfig) -> FlatPlate:
+    """A random flat plate of the configured kinds."""
+    if rng.random() < config.us_fraction:
+        return us_plate(us_text(rng), rng)
+    return indonesian_plate(indonesian_text(rng), rng, motorcycle=rng.random() < config.motorcycle_fraction)
+
+
+def generate_sample(
+    rng: np.random.Generator, config: SynthConfig | None = None, backgrounds: Sequence[Canvas] = ()
+) -> PlateSample:
+    """One synthetic crop; deterministic for a given generator state."""
+    config = config or SynthConfig()
+    plate = flat_plate(rng, config)
+    h, w = plate.image.shape[:2]
+    size = scene_size(h, w)
+    if backgrounds and rng.random() < config.real_background_fraction:
+        background = background_patch(size[0], size[1], rng, backgrounds)
+    else:
+        background = procedural_background(size[0], size[1], rng)
+    scene, quad, matrix = pose(plate.image, rng, background, strength=0.3 if config.easy else 1.0)
+    cut, offset = crop_around(scene, quad, rng, loose_probability=0.0 if config.easy else 0.35)
+    crop = degrade_lightly(cut, rng) if config.easy else degrade(cut, rng)
+    width = cut.shape[1]
+    return PlateSample(
+        crop,
+        plate.label,
+        plate.date,
+        plate.scheme,
+        _fractions(plate.number_centres, matrix, offset, width),
+        _fractions(plate.date_centres, matrix, offset, width),
+    )
+
+
+def generate_batch(
+    seed: int, count: int, config: SynthConfig | None = None, backgrounds: Sequence[Canvas] = ()
+) -> list[PlateSample]:
+    """`count` samples from one seeded generator (same seed, same samples)."""
+    rng = np.random.default_rng(seed)
+    return [generate_sample(rng, config, backgrounds) for _ in range(count)]

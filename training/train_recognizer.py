@@ -1,0 +1,330 @@
+"""Train the plate recognizer (synthetic pre-training, then real fine-tuning) and export it to ONNX.
+
+Usage: python training/train_recognizer.py [--out models/plate_recognizer.onnx] [--seed N] [--quick]
+Reads only the *-train sets under ../shared/data (a part of them, split by plate text, is held out
+for validation); evaluation sets are never touched. Needs torch, pillow and the fonts named in
+training/synth/fonts.py. Seeded: the same seed, data and fonts give the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import nn
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from server.ocr.ctc import greedy_decode  # noqa: E402
+from server.ocr.recognizer_input import INPUT_HEIGHT, INPUT_WIDTH, GreyArray, standardise, to_grey  # noqa: E402
+from server.plates.metrics import is_exact  # noqa: E402
+from server.plates.rules import interpret  # noqa: E402
+from training.export import export_onnx  # noqa: E402
+from training.model import (  # noqa: E402
+    DATE_ALPHABET,
+    DATE_FRAME_STRIDE,
+    FRAME_STRIDE,
+    NUMBER_ALPHABET,
+    PlateRecognizer,
+)
+from training.real_data import RealItem, augment, background_pool, fixed_crop, is_validation, load_sets  # noqa: E402
+from training.synth import SynthConfig, generate_sample  # noqa: E402
+from training.synth.augment import Canvas  # noqa: E402
+from training.synth.fonts import available_fonts  # noqa: E402
+
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+MODEL_VERSION = "1.0.0"
+FRAMES = INPUT_WIDTH // FRAME_STRIDE
+DATE_FRAMES = INPUT_WIDTH // DATE_FRAME_STRIDE
+IGNORE = -100  # cross-entropy ignore index
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Step counts and sizes of one training run."""
+
+    synth_count: int = 40000
+    synth_val_count: int = 600
+    pretrain_steps: int = 2600
+    finetune_steps: int = 3200
+    batch: int = 48
+    lr: float = 3e-3
+    pretrain_real_fraction: float = 0.15
+    finetune_real_fraction: float = 0.5
+
+    def quick(self) -> Plan:
+        """A smoke-test plan (minutes, not an hour)."""
+        return Plan(1500, 200, 120, 80, 32, self.lr)
+
+
+@dataclass
+class SynthPool:
+    """Pre-generated synthetic crops as network-size grey images with their labels and frame targets."""
+
+    grey: GreyArray  # (N, H, W)
+    labels: list[str]
+    dates: list[str]
+    number_frames: npt.NDArray[np.int64]  # (N, T): class per output frame, IGNORE where unsure
+    date_frames: npt.NDArray[np.int64]
+
+
+def frame_targets(text: str, centres: Sequence[float], alphabet: str, count: int) -> npt.NDArray[np.int64]:
+    """Per-frame classes (`count` frames): the character at its centre's frame, IGNORE beside it, blank elsewhere.
+
+    All IGNORE when characters share a frame or leave the crop (the crop is too small to say).
+    """
+    targets = np.zeros(count, np.int64)
+    frames = [int(np.floor(x * count)) for x in centres]
+    if len(frames) != len(text) or len(set(frames)) != len(frames) or any(not 0 <= f < count for f in frames):
+        return np.full(count, IGNORE, np.int64)
+    for f in frames:
+        targets[max(0, f - 1) : f + 2] = IGNORE
+    for f, char in zip(frames, text, strict=True):
+        targets[f] = alphabet.index(char) + 1
+    return targets
+
+
+def build_pool(seed: int, count: int, backgrounds: Sequence[Canvas], easy_fraction: float = 0.1) -> SynthPool:
+    """`count` synthetic samples from generator seed `seed`, a fraction of them easy (curriculum)."""
+    rng = np.random.default_rng(seed)
+    grey = np.empty((count, INPUT_HEIGHT, INPUT_WIDTH), np.uint8)
+    number_frames = np.empty((count, FRAMES), np.int64)
+    date_frames = np.empty((count, DATE_FRAMES), np.int64)
+    labels: list[str] = []
+    dates: list[str] = []
+    normal, easy = SynthConfig(), SynthConfig(easy=True)
+    start = time.perf_counter()
+    for i in range(count):
+        sample = generate_sample(rng, easy if rng.random() < easy_fraction else normal, backgrounds)
+        grey[i] = to_grey(sample.image)
+        labels.append(sample.label)
+        dates.append(sample.date)
+        number_frames[i] = frame_targets(sample.label, sample.number_x, NUMBER_ALPHABET, FRAMES)
+        date_frames[i] = frame_targets(sample.date, sample.date_x, DATE_ALPHABET, DATE_FRAMES)
+        if (i + 1) % 5000 == 0:
+            print(f"  synth {i + 1}/{count} ({time.perf_counter() - start:.0f}s)", flush=True)
+    return SynthPool(grey, labels, dates, number_frames, date_frames)
+
+
+def encode(texts: Sequence[str], alphabet: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """CTC targets (concatenated class indices, 1-based) and their lengths."""
+    index = {c: i + 1 for i, c in enumerate(alphabet)}
+    flat = [index[c] for t in texts for c in t]
+    return torch.tensor(flat, dtype=torch.long), torch.tensor([len(t) for t in texts], dtype=torch.long)
+
+
+@dataclass
+class Batch:
+    """Inputs and targets of one optimisation step (date targets only for synthetic samples: `date_mask`)."""
+
+    images: torch.Tensor
+    labels: list[str]
+    dates: list[str]
+    date_mask: torch.Tensor
+    number_frames: torch.Tensor
+    date_frames: torch.Tensor
+
+
+class Batches:
+    """Draws training batches mixing synthetic pool samples and augmented real crops."""
+
+    def __init__(self, pool: SynthPool, real: list[RealItem], seed: int) -> None:
+        self.pool = pool
+        self.real = real
+        self.rng = np.random.default_rng(seed)
+
+    def draw(self, size: int, real_fraction: float) -> Batch:
+        """One batch: real crops first, then synthetic ones."""
+        n_real = round(size * real_fraction) if self.real else 0
+        images = np.empty((size, 1, INPUT_HEIGHT, INPUT_WIDTH), np.float32)
+        labels: list[str] = []
+        dates: list[str] = []
+        mask = torch.zeros(size)
+        number_frames = np.full((size, FRAMES), IGNORE, np.int64)
+        date_frames = np.full((size, DATE_FRAMES), IGNORE, np.int64)
+        for i in range(size):
+            if i < n_real:
+                item = self.real[int(self.rng.integers(len(self.real)))]
+                grey = to_grey(augment(item, self.rng))
+                if self.rng.random() < 0.1:
+                    grey = 255 - grey  # the rare inverted-polarity plate
+                labels.append(item.text)
+                dates.append("")
+            else:
+                j = int(self.rng.integers(len(self.pool.labels)))
+                grey = self.pool.grey[j]
+                labels.append(self.pool.labels[j])
+                dates.append(self.pool.dates[j])
+                number_frames[i] = self.pool.number_frames[j]
+                date_frames[i] = self.pool.date_frames[j]
+                mask[i] = 1.0
+            images[i, 0] = standardise(grey)
+        frames = torch.from_numpy(number_frames), torch.from_numpy(date_frames)
+        return Batch(torch.from_numpy(images), labels, dates, mask, *frames)
+
+
+def losses(model: PlateRecognizer, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """CTC loss of the number head, (masked) CTC loss of the date head, per-frame cross-entropy of both."""
+    number, date = model.logits(batch.images)
+    ctc = nn.CTCLoss(blank=0, reduction="none", zero_infinity=True)
+    steps = torch.full((batch.images.shape[0],), number.shape[1], dtype=torch.long)
+    targets, lengths = encode(batch.labels, NUMBER_ALPHABET)
+    number_loss = ctc(number.log_softmax(-1).permute(1, 0, 2), targets, steps, lengths)
+    number_loss = (number_loss / lengths.clamp(min=1)).mean()
+    d_targets, d_lengths = encode(batch.dates, DATE_ALPHABET)
+    d_steps = torch.full((batch.images.shape[0],), date.shape[1], dtype=torch.long)
+    date_loss = ctc(date.log_softmax(-1).permute(1, 0, 2), d_targets, d_steps, d_lengths)
+    date_loss = (date_loss * batch.date_mask).sum() / batch.date_mask.sum().clamp(min=1)
+    ce = nn.CrossEntropyLoss(ignore_index=IGNORE)
+    frame_loss = torch.zeros(())
+    for logits, frames in ((number, batch.number_frames), (date, batch.date_frames)):
+        if bool((frames != IGNORE).any()):
+            frame_loss = frame_loss + ce(logits.reshape(-1, logits.shape[-1]), frames.reshape(-1))
+    return number_loss, date_loss, frame_loss
+
+
+@torch.no_grad()
+def predict(model: PlateRecognizer, greys: Sequence[GreyArray]) -> list[tuple[str, float, str]]:
+    """(number, min char prob, date) for each grey input image."""
+    model.eval()
+    out: list[tuple[str, float, str]] = []
+    for start in range(0, len(greys), 128):
+        chunk = greys[start : start + 128]
+        batch = torch.from_numpy(np.stack([standardise(g)[None] for g in chunk]))
+        number, date = model(batch)
+        for n, d in zip(number.numpy(), date.numpy(), strict=True):
+            line = greedy_decode(n, NUMBER_ALPHABET)
+            conf = min((c.prob for c in line.chars), default=0.0)
+            out.append((line.text, conf, greedy_decode(d, DATE_ALPHABET).text))
+    model.train()
+    return out
+
+
+def validate(model: PlateRecognizer, val: list[RealItem], synth_val: SynthPool) -> dict[str, float]:
+    """Exact-match rates on the real validation split (raw and after plate rules) and on synthetic plates."""
+    reads = predict(model, [to_grey(fixed_crop(item)) for item in val])
+    raw = sum(is_exact(text, item.text) for (text, _, _), item in zip(reads, val, strict=True))
+    ruled = sum(
+        is_exact(interpret(text).plate_number, item.text) for (text, _, _), item in zip(reads, val, strict=True)
+    )
+    synth = predict(model, list(synth_val.grey))
+    s_number = sum(is_exact(t, lab) for (t, _, _), lab in zip(synth, synth_val.labels, strict=True))
+    s_date = sum(d == lab for (_, _, d), lab in zip(synth, synth_val.dates, strict=True))
+    n, m = max(1, len(val)), max(1, len(synth))
+    return {"real_raw": raw / n, "real_rules": ruled / n, "synth_number": s_number / m, "synth_date": s_date / m}
+
+
+def data_hash(items: Sequence[RealItem], seed: int, plan: Plan) -> str:
+    """sha256 over the training files (names and bytes), the generator seed, the plan and the fonts."""
+    digest = hashlib.sha256()
+    for name in sorted({item.file for item in items}):
+        digest.update(name.encode())
+        digest.update(hashlib.sha256((SHARED_DATA / name).read_bytes()).digest())
+    digest.update(json.dumps({"seed": seed, "plan": plan.__dict__}, sort_keys=True).encode())
+    digest.update(available_fonts().fingerprint().encode())
+    return digest.hexdigest()
+
+
+def run_phase(
+    name: str,
+    model: PlateRecognizer,
+    optimiser: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    batches: Batches,
+    steps: int,
+    plan: Plan,
+    real_fraction: float,
+    frame_weight: float,
+) -> None:
+    """`steps` optimisation steps at a fixed real/synthetic mix, logging the running losses."""
+    start = time.perf_counter()
+    running = np.zeros(3)
+    for step in range(1, steps + 1):
+        number_loss, date_loss, frame_loss = losses(model, batches.draw(plan.batch, real_fraction))
+        loss = number_loss + 0.25 * date_loss + frame_weight * frame_loss
+        optimiser.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimiser.step()
+        scheduler.step()
+        running = 0.95 * running + 0.05 * np.array([number_loss.item(), date_loss.item(), frame_loss.item()])
+        if step % 50 == 0 or step == steps:
+            elapsed = time.perf_counter() - start
+            print(
+                f"  {name} {step}/{steps} number {running[0]:.3f} date {running[1]:.3f} frames {running[2]:.3f} "
+                f"lr {scheduler.get_last_lr()[0]:.2e} {elapsed:.0f}s (eta {elapsed / step * (steps - step):.0f}s)",
+                flush=True,
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "models" / "plate_recognizer.onnx")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    parser.add_argument("--seed", type=int, default=20261124)
+    # One thread: on a shared 2-core machine, two OpenMP threads stall on each other (10x slower).
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="a few minutes' smoke run")
+    parser.add_argument("--checkpoint", type=Path, default=REPO_ROOT / "build" / "recognizer" / "model.pt")
+    args = parser.parse_args(argv)
+    plan = Plan().quick() if args.quick else Plan()
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
+    torch.manual_seed(args.seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    wall = time.perf_counter()
+
+    items = load_sets(args.data)
+    train = [it for it in items if not is_validation(it.text)]
+    val = [it for it in items if is_validation(it.text)]
+    print(f"real: {len(train)} train / {len(val)} validation crops", flush=True)
+    backgrounds = background_pool(train)
+    pool = build_pool(args.seed, plan.synth_count, backgrounds)
+    synth_val = build_pool(args.seed + 1, plan.synth_val_count, backgrounds)
+    print(f"synthetic pool ready ({time.perf_counter() - wall:.0f}s)", flush=True)
+
+    model = PlateRecognizer()
+    print(f"parameters: {sum(p.numel() for p in model.parameters()):,}", flush=True)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
+    total = plan.pretrain_steps + plan.finetune_steps
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=plan.lr, total_steps=total, pct_start=0.12)
+    batches = Batches(pool, train, args.seed + 2)
+    run_phase(
+        "pretrain", model, optimiser, scheduler, batches, plan.pretrain_steps, plan, plan.pretrain_real_fraction, 1.0
+    )
+    print(f"after pre-training: {validate(model, val, synth_val)}", flush=True)
+    run_phase(
+        "finetune", model, optimiser, scheduler, batches, plan.finetune_steps, plan, plan.finetune_real_fraction, 0.3
+    )
+    scores = validate(model, val, synth_val)
+    print(f"after fine-tuning: {scores}", flush=True)
+
+    args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), args.checkpoint)
+    minutes = (time.perf_counter() - wall) / 60
+    meta = {
+        "version": MODEL_VERSION,
+        "training_data_hash": data_hash(train, args.seed, plan),
+        "generator_seed": str(args.seed),
+        "training_sets": ",".join(sorted({it.file.split("/")[0] for it in train})),
+        "validation": json.dumps({k: round(v, 4) for k, v in scores.items()}),
+    }
+    export_onnx(model, args.out, meta)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {minutes:.1f} min", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
