@@ -8,8 +8,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = (REPO_ROOT / ".." / "shared" / "data").resolve()
 MODELS = REPO_ROOT / "models"
+# The float models `make models` prepares: VEHICLE_MODEL is the unit of the raw-inference ratio.
 VEHICLE_MODEL = MODELS / "vehicle_detector.onnx"
 PLATE_MODEL = MODELS / "plate_detector.onnx"
+# What the service serves by default (config/config.yaml): the INT8 vehicle detector.
+SERVED_VEHICLE_MODEL = MODELS / "vehicle_detector_int8.onnx"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
 # One 1280x720 photo with one car and one plate (checked at run time; the result records what was found).
 HEADLINE_IMAGE = ("openalpr-us", "us_0008.jpg")

@@ -27,6 +27,7 @@ def summary(results: Json) -> Json:
     rest_p50 = _get(transports, "rest_serve_py", "latency_ms", "p50")
     out: Json = {
         "raw_inference_p50_ms": raw_p50,
+        "raw_inference_int8_vehicle_p50_ms": _get(s, "raw", "int8", "latency_ms", "p50"),
         "raw_inference_interleaved_p50_ms": _get(head, "raw_inference_ms", "p50"),
         "in_process_p50_ms": _get(transports, "in_process", "latency_ms", "p50"),
         "grpc_p50_ms": _get(transports, "grpc_serve_py", "latency_ms", "p50"),
@@ -265,7 +266,8 @@ def markdown(results: Json) -> str:
         "### Summary\n\n" + table(["metric", "value"], [[k, v] for k, v in (results.get("summary") or {}).items()]),
         _stages(s),
         (f"### Raw onnxruntime YOLOv8n 640x640\n\n{_fmt(_get(s, 'raw', 'latency_ms'))} "
-         f"(intra_op_threads={_get(s, 'raw', 'intra_op_threads')})" if _get(s, "raw", "latency_ms") else ""),
+         f"(intra_op_threads={_get(s, 'raw', 'intra_op_threads')}); the served INT8 vehicle model: "
+         f"{_fmt(_get(s, 'raw', 'int8', 'latency_ms'))}" if _get(s, "raw", "latency_ms") else ""),
         _e2e(s), _concurrency(s), _memory(s), _baseline(s), _profile(s), _experiments(s), _loads(results),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"

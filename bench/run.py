@@ -23,7 +23,7 @@ from pathlib import Path
 from bench import e2e, report
 from bench.baseline import run_baseline
 from bench.calls import grpc_call, in_process_call, rest_call
-from bench.config import DEFAULT_OUT, PLATE_MODEL, SCENE_SETS, VEHICLE_MODEL, BenchConfig
+from bench.config import DEFAULT_OUT, PLATE_MODEL, SCENE_SETS, SERVED_VEHICLE_MODEL, VEHICLE_MODEL, BenchConfig
 from bench.data import Sample, headline, load_set
 from bench.machine import describe
 from bench.profiling import profile_pipeline
@@ -173,6 +173,9 @@ def run(cfg: BenchConfig, names: set[str], progress: Callable[[str], None] = log
                 entry.update(raw_inference(VEHICLE_MODEL, sample.decode(), cfg.raw_iters,
                                            service.settings.runtime.intra_op_threads,
                                            service.settings.runtime.inter_op_threads))
+                entry["int8"] = raw_inference(SERVED_VEHICLE_MODEL, sample.decode(), cfg.raw_iters,
+                                              service.settings.runtime.intra_op_threads,
+                                              service.settings.runtime.inter_op_threads)
         if "profile" in names:
             progress("profile: cProfile of one image")
             with section(sections, "profile") as entry:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.config import PLATE_MODEL, VEHICLE_MODEL
+from bench.config import PLATE_MODEL, SERVED_VEHICLE_MODEL
 from server.bootstrap import Service, build_service
 from server.config import DEFAULT_CONFIG, Settings, load_settings
 from server.grpc_api.app import create_server
@@ -20,7 +20,7 @@ def service_env(base_dir: Path, overrides: Mapping[str, str] | None = None) -> d
     """GALAXY_ALPR__* overrides: repository models, local OCR, outputs under base_dir."""
     return {
         "GALAXY_ALPR__BASE_DIR": str(base_dir),
-        "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(VEHICLE_MODEL),
+        "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(SERVED_VEHICLE_MODEL),
         "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(PLATE_MODEL),
         "GALAXY_ALPR__OCR__PROVIDER": "local",
         **(overrides or {}),
@@ -29,7 +29,7 @@ def service_env(base_dir: Path, overrides: Mapping[str, str] | None = None) -> d
 
 def bench_settings(base_dir: Path, overrides: Mapping[str, str] | None = None) -> Settings:
     """The default config.yaml with the bench's overrides; the process environment is not read."""
-    for model in (VEHICLE_MODEL, PLATE_MODEL):
+    for model in (SERVED_VEHICLE_MODEL, PLATE_MODEL):
         if not model.is_file():
             raise FileNotFoundError(f"{model} is missing: run `make models`")
     return load_settings(DEFAULT_CONFIG, environ=service_env(base_dir, overrides), dotenv=base_dir / "no.env")

@@ -131,11 +131,12 @@ def in_process_server() -> Iterator[str]:
     from server.config import load_settings
     from server.grpc_api.app import create_server
 
+    configured = load_settings(environ={}).models  # the served models, resolved against the repository
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(environ={
             "GALAXY_ALPR__BASE_DIR": tmp,
-            "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(REPO / "models" / "vehicle_detector.onnx"),
-            "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(REPO / "models" / "plate_detector.onnx"),
+            "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(REPO / configured.vehicle_detector),
+            "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(REPO / configured.plate_detector),
             "GALAXY_ALPR__OCR__PROVIDER": "local",
             **{k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")},
         })

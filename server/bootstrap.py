@@ -57,7 +57,8 @@ def _load_detector(settings: Settings, key: str, errors: dict[str, str],
         errors[key] = f"{type(exc).__name__}: {exc}"
         log.error("%s not loaded from %s: %s", key, path, exc)
         return None
-    log.info("%s loaded: %s (%s)", key, path, ", ".join(detector.info.providers))
+    log.info("%s loaded: %s (%s%s)", key, path, ", ".join(detector.info.providers),
+             ", I/O binding" if detector.info.io_binding else "")
     return detector
 
 

@@ -30,7 +30,7 @@ class _Frozen(BaseModel):
 
 
 class ModelsSettings(_Frozen):
-    vehicle_detector: str = "models/vehicle_detector.onnx"
+    vehicle_detector: str = "models/vehicle_detector_int8.onnx"
     plate_detector: str = "models/plate_detector.onnx"
 
 
@@ -83,6 +83,8 @@ class RuntimeSettings(_Frozen):
     execution_providers: tuple[str, ...] = ()
     # The full pipeline runs its vehicle and plate detectors at the same time (two threads per image).
     concurrent_detectors: bool = True
+    # onnxruntime I/O binding for the detectors: auto = on when the session runs on CUDA/TensorRT.
+    io_binding: Literal["auto", "on", "off"] = "auto"
 
 
 class ServerSettings(_Frozen):

@@ -10,6 +10,7 @@ TENSORRT = "TensorrtExecutionProvider"
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 PREFERENCE = (TENSORRT, CUDA, CPU)
+GPU_PROVIDERS = frozenset({TENSORRT, CUDA})
 
 ALIASES = {"tensorrt": TENSORRT, "trt": TENSORRT, "cuda": CUDA, "gpu": CUDA, "cpu": CPU}
 

@@ -93,3 +93,16 @@ def test_plate_model_batch_equals_single_calls(plate_model: Path, photos: Photos
     assert [[d.box for d in ds] for ds in batched] == [[d.box for d in ds] for ds in single]
     for many, one in zip(batched, single, strict=True):
         assert [d.confidence for d in many] == pytest.approx([d.confidence for d in one], abs=1e-4)
+
+
+def test_io_binding_path_gives_the_same_detections(plate_model: Path, photos: Photos) -> None:
+    # "auto" binds only on CUDA/TensorRT; "on" forces the binding path here on the CPU provider.
+    plain = OnnxDetector(plate_model)
+    bound = OnnxDetector(plate_model, runtime=RuntimeSettings(io_binding="on"))
+    assert not plain.info.io_binding and bound.info.io_binding
+    for path in photos("openalpr-us", 2):
+        image = _read(path)
+        a, b = plain.detect(image, 0.25, 0.45), bound.detect(image, 0.25, 0.45)
+        assert a, path
+        assert [d.box for d in a] == [d.box for d in b]
+        assert [d.confidence for d in a] == pytest.approx([d.confidence for d in b], abs=1e-5)
