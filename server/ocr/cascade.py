@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # Chosen on the recognizer's validation split (held-out part of the *-train sets), never on
 # evaluation sets: see training/choose_threshold.py.
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.98
 DEFAULT_REQUIRE_DATE = True
 
 
@@ -44,9 +44,11 @@ class CascadeOcrProvider:
 
     def accepts(self, read: OcrRead) -> bool:
         """Whether a primary read stands: confident, an Indonesian plate by the rules (and dated, if required)."""
-        if not read.text or read.confidence < self.min_confidence:
-            return False
-        if self.require_date and not parse_date(read.date_text):
+        return read.confidence >= self.min_confidence and self._looks_indonesian(read)
+
+    def _looks_indonesian(self, read: OcrRead) -> bool:
+        """A read that parses as an Indonesian plate (with a validity date under it, if required)."""
+        if not read.text or (self.require_date and not parse_date(read.date_text)):
             return False
         return interpret_read(read).is_indonesian
 
@@ -90,9 +92,13 @@ class CascadeOcrProvider:
         return merged
 
     def _pick(self, primary: OcrRead, fallback: OcrRead) -> OcrRead:
-        """The fallback read, unless only the primary one is an Indonesian plate."""
+        """The fallback read, unless only the primary one is a (dated, if required) Indonesian plate.
+
+        The date matters: on plates from elsewhere the recognizer, trained on Indonesian plates, bends
+        the text into an Indonesian shape ("8363HJ" -> "B 363 HJ") but finds no "MM.YY" row under it.
+        """
         if not fallback.text:
             return primary if primary.text else fallback
-        if primary.text and interpret_read(primary).is_indonesian and not interpret_read(fallback).is_indonesian:
+        if self._looks_indonesian(primary) and not interpret_read(fallback).is_indonesian:
             return primary
         return fallback

@@ -78,6 +78,16 @@ def test_primary_indonesian_read_beats_a_fallback_read_that_is_not() -> None:
     assert result.provider == "recognizer"
 
 
+def test_undated_indonesian_shaped_primary_does_not_replace_a_foreign_fallback_read() -> None:
+    # A US plate "8363HJ": the recognizer bends it into "B363HJ" but reads no MM.YY row under it.
+    primary = Scripted("recognizer", {7: read("B363HJ", 0.6, "recognizer", date="")})
+    fallback = Scripted("local", {7: read("8363HJ", 0.9, "local")})
+    (result,) = CascadeOcrProvider(primary, fallback, 0.8).read([crop(7)])
+    assert (result.text, result.provider) == ("8363HJ", "local")
+    (kept,) = CascadeOcrProvider(primary, fallback, 0.8, require_date=False).read([crop(7)])
+    assert kept.provider == "recognizer"  # without the date requirement the Indonesian shape wins
+
+
 def test_threshold_zero_never_falls_back_on_indonesian_reads() -> None:
     fallback = Scripted("local", FALLBACK)
     CascadeOcrProvider(Scripted("recognizer", PRIMARY), fallback, 0.0).read([crop(1), crop(2)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.bootstrap import _load_local_ocr
-from server.config import DEFAULT_CONFIG, load_settings
-from server.ocr.cascade import CascadeOcrProvider
+from server.config import DEFAULT_CONFIG, OcrSettings, load_settings
+from server.ocr.cascade import DEFAULT_MIN_CONFIDENCE, CascadeOcrProvider
 from server.ocr.local import LocalOcrProvider
 from server.ocr.plate_recognizer import PlateRecognizerProvider
 
@@ -21,7 +21,8 @@ def test_default_is_the_recognizer_backed_by_ppocr(tmp_path: Path, model_path: P
     reader = _load_local_ocr(_settings(tmp_path), errors)
     assert isinstance(reader, CascadeOcrProvider)
     assert isinstance(reader.primary, PlateRecognizerProvider) and isinstance(reader.fallback, LocalOcrProvider)
-    assert reader.min_confidence == 0.5 and not errors
+    assert reader.min_confidence == DEFAULT_MIN_CONFIDENCE == OcrSettings().recognizer_min_confidence
+    assert not errors
     assert "plate_recognizer.onnx" in reader.status().model_name
 
 

@@ -289,7 +289,7 @@ class PlateReading(_message.Message):
     raw_text: _builtins.str
     """The text as the reader returned it, before rules."""
     ocr_provider: _builtins.str
-    """Which reader produced it: "local", "gemini", ..."""
+    """Which reader produced it: "recognizer" (this service's plate recognizer), "local" (PP-OCR), "gemini"."""
     is_indonesian: _builtins.bool
     """True when the text is a valid Indonesian plate with a known region code."""
     @_builtins.property
