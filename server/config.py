@@ -78,7 +78,7 @@ class OutputSettings(_Frozen):
 
 
 class RuntimeSettings(_Frozen):
-    intra_op_threads: int = Field(1, ge=0)
+    intra_op_threads: int = Field(2, ge=0)
     inter_op_threads: int = Field(1, ge=0)
     execution_providers: tuple[str, ...] = ()
     # The full pipeline runs its vehicle and plate detectors at the same time (two threads per image).
