@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 
 from server.bootstrap import build_service
 from server.config import load_settings
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         serve_until_signalled(server, health_servicer, settings.server.grace_period_s)
     finally:
         service.close()
+    lingering = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if lingering:  # the interpreter waits for these before the process exits
+        log.warning("threads still running after shutdown: %s", ", ".join(lingering))
+    log.info("shut down")
     return 0
 
 
