@@ -48,10 +48,10 @@ class Service:
 
 
 def _load_detector(settings: Settings, key: str, errors: dict[str, str],
-                   class_filter: tuple[str, ...] | None) -> OnnxDetector | None:
+                   class_filter: tuple[str, ...] | None, *, rect_input: bool = False) -> OnnxDetector | None:
     path = settings.resolve(getattr(settings.models, key))
     try:
-        detector = OnnxDetector(path, runtime=settings.runtime, class_filter=class_filter)
+        detector = OnnxDetector(path, runtime=settings.runtime, class_filter=class_filter, auto_pad=rect_input)
         detector.warmup()
     except Exception as exc:  # a missing or broken model degrades the service; it does not stop it
         errors[key] = f"{type(exc).__name__}: {exc}"
@@ -60,6 +60,12 @@ def _load_detector(settings: Settings, key: str, errors: dict[str, str],
     log.info("%s loaded: %s (%s%s)", key, path, ", ".join(detector.info.providers),
              ", I/O binding" if detector.info.io_binding else "")
     return detector
+
+
+def _load_plate_detector(settings: Settings, errors: dict[str, str]) -> OnnxDetector | None:
+    """The plate detector, with stride-only padding when detection.plate_input is "rect"."""
+    return _load_detector(settings, "plate_detector", errors, None,
+                          rect_input=settings.detection.plate_input == "rect")
 
 
 def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider | None:
@@ -88,7 +94,7 @@ def build_service(settings: Settings) -> Service:
     """Load every model and wire the layers together."""
     errors: dict[str, str] = {}
     vehicle = _load_detector(settings, "vehicle_detector", errors, settings.detection.vehicle_classes)
-    plate = _load_detector(settings, "plate_detector", errors, None)
+    plate = _load_plate_detector(settings, errors)
     local = _load_local_ocr(settings, errors)
     gemini: OcrProvider | None = None
     ocr: OcrProvider | None = local

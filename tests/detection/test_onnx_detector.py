@@ -106,3 +106,17 @@ def test_io_binding_path_gives_the_same_detections(plate_model: Path, photos: Ph
         assert a, path
         assert [d.box for d in a] == [d.box for d in b]
         assert [d.confidence for d in a] == pytest.approx([d.confidence for d in b], abs=1e-5)
+
+
+def test_rect_plate_input_setting_builds_a_stride_padded_detector(tmp_path: Path, plate_model: Path) -> None:
+    from server.bootstrap import _load_plate_detector
+    from server.config import DEFAULT_CONFIG, load_settings
+
+    env = {"GALAXY_ALPR__BASE_DIR": str(tmp_path), "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(plate_model)}
+    errors: dict[str, str] = {}
+    for value, expected in (("square", False), ("rect", True)):
+        settings = load_settings(DEFAULT_CONFIG, environ={**env, "GALAXY_ALPR__DETECTION__PLATE_INPUT": value},
+                                 dotenv=tmp_path / "no.env")
+        detector = _load_plate_detector(settings, errors)
+        assert detector is not None and not errors
+        assert detector._auto_pad is expected

@@ -56,6 +56,7 @@ def test_api_key_from_dotenv_and_never_in_repr(tmp_path: Path) -> None:
     ("ocr:\n  provider: tesseract\n", "ocr.provider"),
     ("ocr:\n  local_reader: tesseract\n", "ocr.local_reader"),
     ("server:\n  stage_workers: -1\n", "server.stage_workers"),
+    ("detection:\n  plate_input: round\n", "detection.plate_input"),
     ("detection:\n  bogus_key: 1\n", "bogus_key"),
     ("ocr:\n  api_key: abc\n", "GEMINI_API_KEY"),
     ("- just\n- a list\n", "mapping"),
