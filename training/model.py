@@ -24,7 +24,7 @@ class PlateRecognizer(nn.Module):
     Both heads see the whole height: each learns which row it reads (number on top, date below).
     """
 
-    def __init__(self, height: int = 48, hidden: int = 96, widths: tuple[int, ...] = (24, 40, 64, 96)) -> None:
+    def __init__(self, height: int = 48, hidden: int = 112, widths: tuple[int, ...] = (32, 48, 80, 112)) -> None:
         super().__init__()
         a, b, c, d = widths
         self.backbone = nn.Sequential(

@@ -57,10 +57,10 @@ class Plan:
     synth_count: int = 40000
     synth_val_count: int = 600
     pretrain_steps: int = 2600
-    finetune_steps: int = 3200
+    finetune_steps: int = 2800
     batch: int = 48
     lr: float = 3e-3
-    pretrain_real_fraction: float = 0.15
+    pretrain_real_fraction: float = 0.3
     finetune_real_fraction: float = 0.5
 
     def quick(self) -> Plan:
