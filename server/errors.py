@@ -92,6 +92,13 @@ class OcrError(AlprError):
     reason = "OCR_FAILED"
 
 
+class OcrTimeoutError(OcrError):
+    """The OCR provider did not answer within its time budget."""
+
+    code = "DEADLINE_EXCEEDED"
+    reason = "OCR_TIMEOUT"
+
+
 class OcrRateLimitedError(OcrError):
     """The OCR provider's rate limit (ours or theirs) was hit."""
 

@@ -30,7 +30,7 @@ from google.genai import types
 
 from server.config import OcrSettings
 from server.domain import Image, OcrRead
-from server.errors import ConfigError, OcrError, OcrRateLimitedError
+from server.errors import ConfigError, OcrError, OcrRateLimitedError, OcrTimeoutError
 from server.ocr.availability import Availability, Outage
 from server.ocr.base import ProviderStatus
 from server.ocr.gemini_errors import PERSISTENT_REASONS, TIMEOUT, is_transient, retry_delay_hint, to_ocr_error
@@ -215,7 +215,7 @@ class GeminiOcrProvider:
             self._limiter.acquire(deadline.remaining())
             remaining = deadline.remaining()
             if remaining <= 0:
-                raise OcrError(f"the {self.timeout_s:g}s OCR budget ran out before sending", reason=TIMEOUT)
+                raise OcrTimeoutError(f"the {self.timeout_s:g}s OCR budget ran out before sending", reason=TIMEOUT)
             return self._client.models.generate_content(
                 model=self.model_name,
                 contents=types.Content(

@@ -8,7 +8,7 @@ from typing import Any
 
 from google.genai import errors as genai_errors
 
-from server.errors import OcrError, OcrRateLimitedError
+from server.errors import OcrError, OcrRateLimitedError, OcrTimeoutError
 
 MODEL_NOT_FOUND = "OCR_MODEL_NOT_FOUND"
 AUTH_FAILED = "OCR_AUTH_FAILED"
@@ -86,10 +86,10 @@ def to_ocr_error(exc: Exception, model_name: str) -> OcrError:
         if exc.code == 429:
             return OcrRateLimitedError(f"Gemini rate limit or quota reached ({said})")
         if exc.code == 408:
-            return OcrError(f"Gemini timed out ({said})", reason=TIMEOUT)
+            return OcrTimeoutError(f"Gemini timed out ({said})", reason=TIMEOUT)
         return OcrError(f"Gemini request failed ({said})")
     if isinstance(exc, TIMEOUT_ERRORS):
-        return OcrError(f"Gemini did not answer in time ({type(exc).__name__})", reason=TIMEOUT)
+        return OcrTimeoutError(f"Gemini did not answer in time ({type(exc).__name__})", reason=TIMEOUT)
     if isinstance(exc, TRANSPORT_ERRORS):
         return OcrError(f"cannot reach Gemini ({type(exc).__name__}: {exc})")
     if isinstance(exc, genai_errors.UnknownApiResponseError):

@@ -8,7 +8,7 @@ import httpx2
 import pytest
 from google.genai import errors as genai_errors
 
-from server.errors import OcrError, OcrRateLimitedError
+from server.errors import OcrError, OcrRateLimitedError, OcrTimeoutError
 from server.ocr.gemini_errors import is_transient, retry_delay_hint, to_ocr_error
 
 
@@ -28,13 +28,13 @@ def api_error(code: int, status: str, details: list[dict[str, Any]] | None = Non
         (api_error(500, "INTERNAL"), True, OcrError, "OCR_FAILED"),
         (api_error(503, "UNAVAILABLE"), True, OcrError, "OCR_FAILED"),
         (api_error(504, "DEADLINE_EXCEEDED"), True, OcrError, "OCR_FAILED"),
-        (api_error(408, "REQUEST_TIMEOUT"), True, OcrError, "OCR_TIMEOUT"),
+        (api_error(408, "REQUEST_TIMEOUT"), True, OcrTimeoutError, "OCR_TIMEOUT"),
         (api_error(400, "INVALID_ARGUMENT"), False, OcrError, "OCR_FAILED"),
         (api_error(400, "INVALID_ARGUMENT", [{"reason": "API_KEY_INVALID"}]), False, OcrError, "OCR_AUTH_FAILED"),
         (api_error(401, "UNAUTHENTICATED"), False, OcrError, "OCR_AUTH_FAILED"),
         (api_error(403, "PERMISSION_DENIED"), False, OcrError, "OCR_AUTH_FAILED"),
         (api_error(404, "NOT_FOUND"), False, OcrError, "OCR_MODEL_NOT_FOUND"),
-        (httpx2.ReadTimeout("slow"), True, OcrError, "OCR_TIMEOUT"),
+        (httpx2.ReadTimeout("slow"), True, OcrTimeoutError, "OCR_TIMEOUT"),
         (httpx2.ConnectError("refused"), True, OcrError, "OCR_FAILED"),
         (genai_errors.UnknownApiResponseError("<html>"), False, OcrError, "OCR_BAD_RESPONSE"),
         (RuntimeError("surprise"), False, OcrError, "OCR_FAILED"),

@@ -6,10 +6,12 @@ import random
 import time
 from collections.abc import Iterator
 
+import grpc
 import pytest
 
 from server.domain import OcrRead
 from server.errors import OcrError, OcrRateLimitedError
+from server.grpc_api.status import status_code
 from server.ocr.gemini import GeminiOcrProvider
 from server.ocr.gemini_schema import FIELDS, PLATE_TYPES
 from server.ocr.retry import BackoffPolicy
@@ -227,6 +229,7 @@ def test_a_slow_answer_times_out_within_the_budget(fake_gemini: FakeGeminiServer
     elapsed = time.perf_counter() - started
 
     assert caught.value.reason == "OCR_TIMEOUT"
+    assert status_code(caught.value) == grpc.StatusCode.DEADLINE_EXCEEDED  # 504 through the bridge
     assert 0.25 <= elapsed < 1.0
     assert len(fake_gemini.requests) == 1  # no time left for a retry
     assert fake_gemini.requests[0].headers["x-server-timeout"] == "1"
