@@ -39,7 +39,7 @@ class OcrSettings(_Frozen):
     # The offline reader: our plate recognizer with PP-OCR for the plates it is unsure of, or PP-OCR alone.
     local_reader: Literal["cascade", "ppocr"] = "cascade"
     # Recognizer reads below this least-character probability go to PP-OCR (cascade only).
-    recognizer_min_confidence: float = Field(0.98, ge=0, le=1)
+    recognizer_min_confidence: float = Field(0.8, ge=0, le=1)
     model_name: str = "gemini-3.1-flash-lite"
     timeout_s: float = Field(10.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)

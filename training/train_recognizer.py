@@ -44,7 +44,7 @@ from training.synth.augment import Canvas  # noqa: E402
 from training.synth.fonts import available_fonts  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 FRAMES = INPUT_WIDTH // FRAME_STRIDE
 DATE_FRAMES = INPUT_WIDTH // DATE_FRAME_STRIDE
 IGNORE = -100  # cross-entropy ignore index

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # Chosen on the recognizer's validation split (held-out part of the *-train sets), never on
 # evaluation sets: see training/choose_threshold.py.
-DEFAULT_MIN_CONFIDENCE = 0.98
+DEFAULT_MIN_CONFIDENCE = 0.8
 DEFAULT_REQUIRE_DATE = True
 
 
