@@ -13,6 +13,7 @@ VEHICLE_MODEL = MODELS / "vehicle_detector.onnx"
 PLATE_MODEL = MODELS / "plate_detector.onnx"
 # What the service serves by default (config/config.yaml): the INT8 vehicle detector.
 SERVED_VEHICLE_MODEL = MODELS / "vehicle_detector_int8.onnx"
+RECOGNIZER_MODEL = MODELS / "plate_recognizer.onnx"
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
 # One 1280x720 photo with one car and one plate (checked at run time; the result records what was found).
 HEADLINE_IMAGE = ("openalpr-us", "us_0008.jpg")

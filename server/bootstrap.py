@@ -80,7 +80,8 @@ def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider |
     if settings.ocr.local_reader == "ppocr":
         return ppocr
     try:
-        recognizer = PlateRecognizerProvider(intra_op_threads=intra, inter_op_threads=inter)
+        recognizer = PlateRecognizerProvider(settings.resolve(settings.models.plate_recognizer),
+                                             intra_op_threads=intra, inter_op_threads=inter)
     except Exception as exc:
         errors["plate_recognizer"] = f"{type(exc).__name__}: {exc}"
         log.error("plate recognizer not loaded, PP-OCR reads alone: %s", exc)

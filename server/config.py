@@ -32,6 +32,7 @@ class _Frozen(BaseModel):
 class ModelsSettings(_Frozen):
     vehicle_detector: str = "models/vehicle_detector_int8.onnx"
     plate_detector: str = "models/plate_detector.onnx"
+    plate_recognizer: str = "models/plate_recognizer.onnx"
 
 
 class OcrSettings(_Frozen):
