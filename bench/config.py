@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.config import DEFAULT_CONFIG, load_settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = (REPO_ROOT / ".." / "shared" / "data").resolve()
 MODELS = REPO_ROOT / "models"
@@ -12,8 +14,9 @@ MODELS = REPO_ROOT / "models"
 VEHICLE_MODEL = MODELS / "vehicle_detector.onnx"
 PLATE_MODEL = MODELS / "plate_detector.onnx"
 # What the service serves by default (config/config.yaml): the INT8 vehicle detector.
-SERVED_VEHICLE_MODEL = MODELS / "vehicle_detector_int8.onnx"
-RECOGNIZER_MODEL = MODELS / "plate_recognizer.onnx"
+_SERVED = load_settings(DEFAULT_CONFIG, environ={}, dotenv=REPO_ROOT / "no.env").models
+SERVED_VEHICLE_MODEL = REPO_ROOT / _SERVED.vehicle_detector
+RECOGNIZER_MODEL = REPO_ROOT / _SERVED.plate_recognizer
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
 # One 1280x720 photo with one car and one plate (checked at run time; the result records what was found).
 HEADLINE_IMAGE = ("openalpr-us", "us_0008.jpg")

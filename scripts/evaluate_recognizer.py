@@ -17,12 +17,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from scripts.evaluate_ocr import load_set  # noqa: E402
 from server.domain import Image  # noqa: E402
 from server.ocr.base import OcrProvider  # noqa: E402
 from server.ocr.cascade import DEFAULT_MIN_CONFIDENCE, CascadeOcrProvider  # noqa: E402
@@ -33,36 +31,6 @@ from server.plates.recognize import recognize  # noqa: E402
 
 DEFAULT_SETS = ("indonesia-ilpr-platecrops", "openalpr-us-platecrops")
 READERS = ("recognizer", "cascade", "ppocr")
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-
-
-def load_crops(name: str, limit: int = 0) -> list[tuple[str, Image, str]]:
-    """(image name, crop, truth) of every verifiable plate of a set; boxes are cut with a tenth of their height."""
-    folder = Path(name) if Path(name).is_dir() else SHARED_DATA / name
-    labels = folder / "labels.jsonl"
-    if not labels.is_file():
-        raise SystemExit(f"no labels.jsonl in {folder}")
-    samples: list[tuple[str, Image, str]] = []
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        loaded = cv2.imread(str(folder / record["image"]), cv2.IMREAD_COLOR)
-        if loaded is None:
-            continue
-        image: Image = np.asarray(loaded, dtype=np.uint8)
-        for plate in record["plates"]:
-            if plate.get("unverifiable"):
-                continue
-            crop = image
-            if plate.get("box"):
-                x1, y1, x2, y2 = plate["box"]
-                pad = max(2, (y2 - y1) // 10)
-                crop = image[max(0, y1 - pad) : y2 + pad, max(0, x1 - pad) : x2 + pad]
-            samples.append((record["image"], crop, plate["text"]))
-        if limit and len(samples) >= limit:
-            break
-    return samples
 
 
 def evaluate(provider: OcrProvider, samples: list[tuple[str, Image, str]]) -> dict[str, Any]:
@@ -127,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     readers = build(names, args.model, args.threads, args.min_confidence)
     results: list[dict[str, Any]] = []
     for set_name in args.sets:
-        samples = load_crops(set_name, args.limit)
+        samples = load_set(set_name, args.limit)
         for reader, provider in readers.items():
             results.append({"set": set_name, "reader": reader, **evaluate(provider, samples)})
     if args.json:

@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cv2
 import grpc
+import numpy as np
 import pytest
 
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.bootstrap import Service, build_service
 from server.config import DEFAULT_CONFIG, Settings, load_settings
+from server.domain import Image
 from server.grpc_api.app import create_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,22 @@ def labels(name: str) -> list[dict[str, Any]]:
     path = data_set(name)
     return [json.loads(line) for line in (path / "labels.jsonl").read_text().splitlines() if line.strip()]
 
+
+
+def plate_crops(name: str, limit: int = 0) -> list[tuple[Image, str]]:
+    """(crop, truth) of the verifiable plates of a crop set (the first `limit` when given); skips when absent."""
+    path = data_set(name)
+    out: list[tuple[Image, str]] = []
+    for record in labels(name):
+        plate = record["plates"][0]
+        if plate.get("unverifiable"):
+            continue
+        image = cv2.imread(str(path / record["image"]), cv2.IMREAD_COLOR)
+        assert image is not None, record["image"]
+        out.append((np.asarray(image, dtype=np.uint8), plate["text"]))
+        if limit and len(out) >= limit:
+            break
+    return out
 
 
 def make_settings(base_dir: Path, **env: str) -> Settings:

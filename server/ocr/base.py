@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from server.domain import Image, OcrRead
+from server.errors import ModelUnavailableError, OcrError
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,14 @@ class OcrProvider(Protocol):
     def status(self) -> ProviderStatus:
         """Current availability, without a network call on the hot path."""
         ...
+
+
+@contextmanager
+def reader_errors(what: str) -> Iterator[None]:
+    """Let the service's own errors through; turn anything else (onnxruntime, OpenCV) into OcrError."""
+    try:
+        yield
+    except (ModelUnavailableError, OcrError):
+        raise
+    except Exception as exc:  # onnxruntime and OpenCV raise assorted types
+        raise OcrError(f"{what} failed: {exc}") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from server.config import OcrSettings
 from server.domain import Image, OcrRead
 from server.errors import OcrError
 from server.ocr.base import OcrProvider, ProviderStatus
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 # Chosen on the recognizer's validation split (held-out part of the *-train sets), never on
 # evaluation sets: see training/choose_threshold.py.
-DEFAULT_MIN_CONFIDENCE = 0.8
+DEFAULT_MIN_CONFIDENCE: float = OcrSettings.model_fields["recognizer_min_confidence"].default
 DEFAULT_REQUIRE_DATE = True
 
 

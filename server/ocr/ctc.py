@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from server.ocr.ppocr_rec import DecodedChar, RecText
+from server.ocr.ppocr_rec import DecodedChar, RecText, label_runs
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -18,22 +18,14 @@ def greedy_decode(probs: FloatArray, alphabet: str) -> RecText:
     """
     if probs.ndim != 2 or probs.shape[1] != len(alphabet) + 1:
         raise ValueError(f"expected (T, {len(alphabet) + 1}) probabilities, got {probs.shape}")
-    labels = probs.argmax(axis=1)
     chars: list[DecodedChar] = []
-    t = 0
-    n = len(labels)
-    while t < n:
-        label = int(labels[t])
-        end = t + 1
-        while end < n and labels[end] == label:
-            end += 1
+    for label, start, end in label_runs(probs.argmax(axis=1)):
         if label != 0:
-            run = probs[t:end, label]
-            peak = t + int(run.argmax())
+            run = probs[start:end, label]
+            peak = start + int(run.argmax())
             others = probs[peak, 1:].copy()
             others[label - 1] = -1.0
             alt = int(others.argmax())
             alt_char, alt_prob = (alphabet[alt], float(others[alt])) if others[alt] > 0 else ("", 0.0)
             chars.append(DecodedChar(alphabet[label - 1], float(run.max()), alt_char, alt_prob))
-        t = end
     return RecText(tuple(chars))

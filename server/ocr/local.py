@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 
 from server.domain import CharConfidence, Image, OcrRead
-from server.errors import ModelUnavailableError, OcrError
-from server.ocr.base import ProviderStatus
+from server.errors import ModelUnavailableError
+from server.ocr.base import ProviderStatus, reader_errors
 from server.ocr.candidates import alternatives
 from server.ocr.layout import cut, plate_layout
 from server.ocr.ppocr_det import TextDetector
@@ -88,12 +88,8 @@ class LocalOcrProvider:
 
     def read(self, crops: Sequence[Image]) -> list[OcrRead]:
         """Read every crop; recognition of all crops runs batched."""
-        try:
+        with reader_errors("local OCR"):
             return self._read(crops)
-        except (ModelUnavailableError, OcrError):
-            raise
-        except Exception as exc:  # onnxruntime and OpenCV raise assorted types
-            raise OcrError(f"local OCR failed: {exc}") from exc
 
     def _read(self, images: Sequence[Image]) -> list[OcrRead]:
         crops = [_as_bgr(im) for im in images]

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from server.domain import CharConfidence, Image, OcrRead
-from server.errors import ModelUnavailableError, OcrError
-from server.ocr.base import ProviderStatus
+from server.errors import ModelUnavailableError
+from server.ocr.base import ProviderStatus, reader_errors
 from server.ocr.candidates import alternatives
 from server.ocr.ctc import greedy_decode
 from server.ocr.ppocr_rec import RecText, make_session
@@ -111,12 +111,8 @@ class PlateRecognizerProvider:
 
     def read(self, crops: Sequence[Image]) -> list[OcrRead]:
         """Read every crop; all crops of the call go through the network together."""
-        try:
+        with reader_errors("plate recognizer"):
             return self._read(crops)
-        except (ModelUnavailableError, OcrError):
-            raise
-        except Exception as exc:  # onnxruntime and OpenCV raise assorted types
-            raise OcrError(f"plate recognizer failed: {exc}") from exc
 
     def decode(self, crops: Sequence[Image]) -> list[tuple[RecText, RecText]]:
         """(number line, date line) of each crop, unusable crops (under 4 x 4 pixels) as empty lines."""

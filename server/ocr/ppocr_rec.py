@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +89,17 @@ def fold_matrix(vocabulary: Sequence[str], alphabet: str) -> FloatArray:
     return folded
 
 
+def label_runs(labels: npt.NDArray[np.integer]) -> Iterator[tuple[int, int, int]]:
+    """(label, start, end) of each run of equal consecutive frame labels: greedy CTC's grouping."""
+    t, n = 0, len(labels)
+    while t < n:
+        end = t + 1
+        while end < n and labels[end] == labels[t]:
+            end += 1
+        yield int(labels[t]), t, end
+        t = end
+
+
 def ctc_decode(probs: FloatArray, alphabet: str, allowed: str = "") -> tuple[DecodedChar, ...]:
     """Greedy CTC decoding of folded per-frame probabilities (T, 2+len(alphabet)).
 
@@ -99,23 +110,15 @@ def ctc_decode(probs: FloatArray, alphabet: str, allowed: str = "") -> tuple[Dec
         probs = probs.copy()
         banned = [i + 2 for i, ch in enumerate(alphabet) if ch not in allowed]
         probs[:, banned] = -1.0
-    labels = probs.argmax(axis=1)
     chars: list[DecodedChar] = []
-    t = 0
-    n = len(labels)
-    while t < n:
-        label = int(labels[t])
-        end = t + 1
-        while end < n and labels[end] == label:
-            end += 1
+    for label, start, end in label_runs(probs.argmax(axis=1)):
         if label >= 2:
-            run = probs[t:end, label]
-            peak = t + int(run.argmax())
+            run = probs[start:end, label]
+            peak = start + int(run.argmax())
             letters = probs[peak, 2:].copy()
             letters[label - 2] = -1.0
             alt = int(letters.argmax())
             chars.append(DecodedChar(alphabet[label - 2], float(run.max()), alphabet[alt], float(letters[alt])))
-        t = end
     return tuple(chars)
 
 

@@ -7,9 +7,7 @@ PP-OCRv4 (fallback from `rapidocr-onnxruntime`): 88% and 92%.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,8 +19,7 @@ from server.ocr.base import OcrProvider
 from server.ocr.local import LocalOcrProvider
 from server.plates.metrics import is_exact
 from server.plates.recognize import recognize
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from tests.conftest import plate_crops
 
 pytestmark = pytest.mark.slow
 
@@ -33,25 +30,6 @@ def provider() -> Iterator[LocalOcrProvider]:
         yield LocalOcrProvider(intra_op_threads=2)
     except ModelUnavailableError as exc:
         pytest.skip(f"local OCR models unavailable: {exc}")
-
-
-def crops(name: str, limit: int) -> list[tuple[Image, str]]:
-    """(crop, truth) of the first `limit` verifiable plates of a crop set; skip when absent."""
-    labels = SHARED_DATA / name / "labels.jsonl"
-    if not labels.is_file():
-        pytest.skip(f"real data set {labels.parent} is absent (it lives beside the checkout in ../shared/data)")
-    out: list[tuple[Image, str]] = []
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        plate = record["plates"][0]
-        if plate.get("unverifiable"):
-            continue
-        image = cv2.imread(str(labels.parent / record["image"]), cv2.IMREAD_COLOR)
-        assert image is not None, record["image"]
-        out.append((np.asarray(image, dtype=np.uint8), plate["text"]))
-        if len(out) >= limit:
-            break
-    return out
 
 
 def exact_rate(provider: LocalOcrProvider, samples: list[tuple[Image, str]]) -> float:
@@ -76,19 +54,19 @@ def floor(provider: LocalOcrProvider, v6: float, v4: float) -> float:
 
 
 def test_indonesian_crops(provider: LocalOcrProvider) -> None:
-    rate = exact_rate(provider, crops("indonesia-ilpr-platecrops", 60))
+    rate = exact_rate(provider, plate_crops("indonesia-ilpr-platecrops", 60))
     minimum = floor(provider, v6=0.86, v4=0.80)
     assert rate >= minimum, f"exact match {rate:.1%} < {minimum:.0%} ({provider.rec_path.name})"
 
 
 def test_us_crops(provider: LocalOcrProvider) -> None:
-    rate = exact_rate(provider, crops("openalpr-us-platecrops", 100))
+    rate = exact_rate(provider, plate_crops("openalpr-us-platecrops", 100))
     minimum = floor(provider, v6=0.86, v4=0.88)
     assert rate >= minimum, f"exact match {rate:.1%} < {minimum:.0%} ({provider.rec_path.name})"
 
 
 def test_read_gives_confidences_candidates_and_date(provider: LocalOcrProvider) -> None:
-    image, truth = crops("indonesia-ilpr-platecrops", 1)[0]  # DK1157AAB, date 01.25
+    image, truth = plate_crops("indonesia-ilpr-platecrops", 1)[0]  # DK1157AAB, date 01.25
     (read,) = provider.read([image])
     assert read.provider == "local"
     assert is_exact(read.text, truth)
@@ -107,13 +85,14 @@ def test_empty_and_tiny_inputs(provider: LocalOcrProvider) -> None:
 
 
 def test_grey_crop_is_accepted(provider: LocalOcrProvider) -> None:
-    image, _ = crops("indonesia-ilpr-platecrops", 1)[0]
+    image, _ = plate_crops("indonesia-ilpr-platecrops", 1)[0]
     (read,) = provider.read([cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)])  # type: ignore[list-item]
     assert read.text
 
 
 def test_batched_reads_equal_single_reads(provider: LocalOcrProvider) -> None:
-    images = [image for image, _ in crops("indonesia-ilpr-platecrops", 3) + crops("openalpr-us-platecrops", 3)]
+    samples = plate_crops("indonesia-ilpr-platecrops", 3) + plate_crops("openalpr-us-platecrops", 3)
+    images = [image for image, _ in samples]
     batched = provider.read(images)
     single = [provider.read([image])[0] for image in images]
     assert [r.text for r in batched] == [r.text for r in single]

@@ -6,11 +6,6 @@ regression fails while a one-plate wobble does not. Evaluation data only: nothin
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import cv2
-import numpy as np
 import pytest
 
 from server.domain import Image
@@ -19,8 +14,8 @@ from server.ocr.local import LocalOcrProvider
 from server.ocr.plate_recognizer import PlateRecognizerProvider
 from server.plates.metrics import is_exact
 from server.plates.recognize import recognize
+from tests.conftest import plate_crops
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SET = "indonesia-ilpr-platecrops"
 FLOOR = 0.84  # measured 0.877 (50/57) on the verifiable crops when set (models/plate_recognizer.onnx 1.1.0)
 CASCADE_FLOOR = 0.86  # measured 0.895 (51/57; PP-OCR alone 52/57)
@@ -30,27 +25,8 @@ US_SAMPLE = 60  # the first plates of the US set: the cascade must read as many 
 pytestmark = pytest.mark.slow
 
 
-def crops(name: str) -> list[tuple[Image, str]]:
-    """(crop, truth) of every verifiable plate of a crop set; skip when the set is absent."""
-    labels = SHARED_DATA / name / "labels.jsonl"
-    if not labels.is_file():
-        pytest.skip(f"real data set {labels.parent} is absent (it lives beside the checkout in ../shared/data)")
-    out: list[tuple[Image, str]] = []
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        plate = record["plates"][0]
-        if plate.get("unverifiable"):
-            continue
-        image = cv2.imread(str(labels.parent / record["image"]), cv2.IMREAD_COLOR)
-        assert image is not None, record["image"]
-        out.append((np.asarray(image, dtype=np.uint8), plate["text"]))
-    return out
-
-
 def test_exact_match_floor_on_indonesian_crops(recognizer: PlateRecognizerProvider) -> None:
-    samples = crops(SET)
+    samples = plate_crops(SET)
     reads = recognizer.read([image for image, _ in samples])  # one call: the batched path
     pairs = zip(samples, reads, strict=True)
     hits = sum(is_exact(recognize(image, read).plate_number, truth) for (image, truth), read in pairs)
@@ -71,14 +47,14 @@ def _exact(reader: CascadeOcrProvider | LocalOcrProvider, samples: list[tuple[Im
 
 
 def test_cascade_floor_on_indonesian_crops(recognizer: PlateRecognizerProvider, ppocr: LocalOcrProvider) -> None:
-    samples = crops(SET)
+    samples = plate_crops(SET)
     hits, providers = _exact(CascadeOcrProvider(recognizer, ppocr), samples)
     assert hits / len(samples) >= CASCADE_FLOOR, f"{hits}/{len(samples)} exact, floor {CASCADE_FLOOR:.0%}"
     assert providers == {"recognizer", "local"}  # both readers take part
 
 
 def test_cascade_loses_nothing_on_us_plates(recognizer: PlateRecognizerProvider, ppocr: LocalOcrProvider) -> None:
-    samples = crops(US_SET)[:US_SAMPLE]
+    samples = plate_crops(US_SET, US_SAMPLE)
     cascade, _ = _exact(CascadeOcrProvider(recognizer, ppocr), samples)
     alone, _ = _exact(ppocr, samples)
     assert cascade >= alone, f"cascade {cascade} vs PP-OCR {alone} of {len(samples)}"
