@@ -115,6 +115,11 @@ class LimitSettings(_Frozen):
     min_scene_width: int = Field(224, ge=1)
     min_scene_height: int = Field(224, ge=1)
     max_batch_images: int = Field(10, ge=1)
+    # Declared width x height (read from the header, before decoding) above which an image is refused.
+    max_pixels: int = Field(50_000_000, ge=1)
+    # Images of at least this many pixels are decoded at most `max_large_decodes` at a time.
+    large_image_pixels: int = Field(16_000_000, ge=1)
+    max_large_decodes: int = Field(1, ge=1)
 
 
 class Settings(_Frozen):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,10 +19,11 @@ from server.errors import (
     ImageTooSmallError,
     UnsupportedFormatError,
 )
+from server.imaging.header import ImageHeader, jpeg_header, png_header
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_PIXELS = 100_000_000
+MAX_PIXELS = 50_000_000
 
 _FORMAT_EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",)}
 
@@ -41,6 +45,44 @@ class DecodedImage:
     def height(self) -> int:
         """Height in pixels."""
         return int(self.image.shape[0])
+
+
+class DecodeGate:
+    """Caps how many large images are decoded at once (each may need hundreds of MiB)."""
+
+    def __init__(self, large_pixels: int, slots: int) -> None:
+        self.large_pixels = large_pixels
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+
+    @contextmanager
+    def admit(self, pixels: int) -> Iterator[None]:
+        """Hold a slot while decoding an image of `pixels` when it counts as large."""
+        if pixels < self.large_pixels:
+            yield
+            return
+        with self._slots:
+            yield
+
+
+def read_header(data: bytes, fmt: str, *, max_pixels: int) -> ImageHeader:
+    """The declared size, refused when over max_pixels, before any pixel is decoded."""
+    header = jpeg_header(data, max_pixels=max_pixels) if fmt == "jpeg" else png_header(data, max_pixels=max_pixels)
+    if header.pixels > max_pixels:
+        raise ImageTooLargeError(
+            f"Image declares {header.width}x{header.height} = {header.pixels} pixels; at most {max_pixels} "
+            "pixels are accepted", reason="IMAGE_TOO_MANY_PIXELS")
+    return header
+
+
+def _imdecode(data: bytes, fmt: str) -> Image | None:
+    try:
+        image: Image | None = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)  # type: ignore[assignment]
+    except cv2.error as exc:
+        raise CorruptImageError(f"The {fmt.upper()} image could not be decoded ({exc.err or 'decoder error'})") from exc
+    except MemoryError as exc:
+        raise ImageTooLargeError(f"The {fmt.upper()} image is too large to decode",
+                                 reason="IMAGE_TOO_MANY_PIXELS") from exc
+    return image
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -70,6 +112,8 @@ def decode_image(
     allowed_extensions: tuple[str, ...],
     max_bytes: int,
     min_size: tuple[int, int] | None,
+    max_pixels: int = MAX_PIXELS,
+    gate: DecodeGate | None = None,
 ) -> DecodedImage:
     """Validate and decode an upload.
 
@@ -79,6 +123,8 @@ def decode_image(
         allowed_extensions: configured extensions such as (".jpg", ".jpeg", ".png").
         max_bytes: size limit.
         min_size: (width, height) minimum for scene images; None for plate crops.
+        max_pixels: the most pixels an image may declare (checked from the header, before decoding).
+        gate: caps concurrent decodes of large images.
 
     Raises:
         EmptyImageError, ImageTooLargeError, UnsupportedFormatError, CorruptImageError,
@@ -100,12 +146,22 @@ def decode_image(
         )
     if _looks_truncated(data, fmt):
         raise CorruptImageError(f"The {fmt.upper()} image is truncated or corrupt")
-    image: Image | None = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)  # type: ignore[assignment]
+    header = read_header(data, fmt, max_pixels=max_pixels)
+    if min_size is not None and (header.width < min_size[0] or header.height < min_size[1]):
+        raise ImageTooSmallError(
+            f"Image is {header.width}x{header.height}; the minimum resolution is {min_size[0]}x{min_size[1]} pixels"
+        )
+    if gate is None:
+        image = _imdecode(data, fmt)
+    else:
+        with gate.admit(header.pixels):
+            image = _imdecode(data, fmt)
     if image is None or image.size == 0:
         raise CorruptImageError(f"The {fmt.upper()} image could not be decoded (corrupt data)")
     height, width = image.shape[:2]
-    if width * height > MAX_PIXELS:
-        raise ImageTooLargeError(f"Image is {width}x{height}; at most {MAX_PIXELS} pixels are accepted")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(f"Image is {width}x{height}; at most {max_pixels} pixels are accepted",
+                                 reason="IMAGE_TOO_MANY_PIXELS")
     if min_size is not None and (width < min_size[0] or height < min_size[1]):
         raise ImageTooSmallError(
             f"Image is {width}x{height}; the minimum resolution is {min_size[0]}x{min_size[1]} pixels"

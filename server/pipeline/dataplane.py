@@ -12,7 +12,7 @@ from pathlib import Path
 from server.config import Settings
 from server.domain import Detection, Image, PlateReading
 from server.errors import ModelUnavailableError
-from server.imaging.decode import DecodedImage, decode_image
+from server.imaging.decode import DecodedImage, DecodeGate, decode_image
 from server.ocr.base import OcrProvider
 from server.pipeline import annotate
 from server.pipeline.clock import Stopwatch, timed
@@ -61,6 +61,7 @@ class AlprPipeline:
         self._vehicle_conf = det.vehicle_confidence_threshold
         self._plate_conf = det.plate_confidence_threshold
         self._iou = det.iou_threshold
+        self._decode_gate = DecodeGate(settings.limits.large_image_pixels, settings.limits.max_large_decodes)
         # Vehicle detection runs here while plate detection runs in the caller's thread: on two or more
         # cores one image's two detectors overlap (onnxruntime releases the GIL).
         self._detector_pool = (
@@ -82,6 +83,8 @@ class AlprPipeline:
             allowed_extensions=self.settings.image_formats,
             max_bytes=limits.max_image_bytes,
             min_size=(limits.min_scene_width, limits.min_scene_height) if scene else None,
+            max_pixels=limits.max_pixels,
+            gate=self._decode_gate,
         )
 
     def _naming(self, request: ImageRequest) -> tuple[str, datetime]:
