@@ -94,8 +94,16 @@ class RuntimeSettings(_Frozen):
 class ServerSettings(_Frozen):
     host: str = "0.0.0.0"
     port: int = Field(50051, ge=0, le=65535)
-    # gRPC threads: requests and streams served at once (each mostly waits on the stage pool).
-    max_workers: int = Field(8, ge=1)
+    # Streaming RPCs served at once (each holds a gRPC thread, mostly waiting); more are refused at once
+    # with RESOURCE_EXHAUSTED + a retry hint. `system_threads` more threads serve health and system RPCs.
+    max_workers: int = Field(32, ge=1)
+    system_threads: int = Field(4, ge=1)
+    # Images queued or running in the stage pool, all streams together; a stream's first image beyond
+    # it is shed (RESOURCE_EXHAUSTED, reason OVERLOADED). 0: two per stage thread.
+    max_inflight_images: int = Field(0, ge=0)
+    retry_after_s: float = Field(1.0, gt=0)
+    # A stream that sends nothing for this long is closed (DEADLINE_EXCEEDED, reason STREAM_IDLE).
+    stream_idle_timeout_s: float = Field(30.0, gt=0)
     # Threads that run pipeline stages (decode, inference, OCR, saving); 0: one per CPU core. More than
     # the cores only adds memory (each thread grows its own onnxruntime arenas) and contention.
     stage_workers: int = Field(0, ge=0)
@@ -103,11 +111,15 @@ class ServerSettings(_Frozen):
     stream_window: int = Field(2, ge=1)
     grace_period_s: float = Field(10.0, ge=0)
 
-
     @property
     def stage_threads(self) -> int:
         """The stage pool's size: stage_workers, or the CPU count when it is 0."""
         return self.stage_workers or max(1, os.cpu_count() or 1)
+
+    @property
+    def inflight_images(self) -> int:
+        """The in-flight image bound: max_inflight_images, or two per stage thread when it is 0."""
+        return self.max_inflight_images or 2 * self.stage_threads
 
 
 class LimitSettings(_Frozen):

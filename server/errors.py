@@ -71,6 +71,31 @@ class ImageTooLargeError(AlprError):
     reason = "IMAGE_TOO_LARGE"
 
 
+class OverloadedError(AlprError):
+    """The server is at its bound of in-flight work: retry after `retry_after_s`."""
+
+    code = "RESOURCE_EXHAUSTED"
+    reason = "OVERLOADED"
+
+    def __init__(self, message: str, *, retry_after_s: float = 1.0, reason: str | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.retry_after_s = retry_after_s
+
+
+class ShuttingDownError(AlprError):
+    """The server is draining: the item was received but will not be processed here."""
+
+    code = "UNAVAILABLE"
+    reason = "SHUTTING_DOWN"
+
+
+class StreamIdleError(AlprError):
+    """A stream sent nothing for longer than server.stream_idle_timeout_s."""
+
+    code = "DEADLINE_EXCEEDED"
+    reason = "STREAM_IDLE"
+
+
 class NotFoundError(AlprError):
     """A requested stored image does not exist."""
 

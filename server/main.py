@@ -35,11 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("degraded: %s", issue)
     server, port, health_servicer = create_server(
         service.servicer, f"{settings.server.host}:{settings.server.port}",
-        max_workers=settings.server.max_workers, healthy=health.healthy)
+        max_workers=settings.server.max_workers, healthy=health.healthy,
+        system_threads=settings.server.system_threads)
     log.info("gRPC server listening on %s:%d (%s)", settings.server.host, port,
              "healthy" if health.healthy else "degraded")
     try:
-        serve_until_signalled(server, health_servicer, settings.server.grace_period_s)
+        serve_until_signalled(server, health_servicer, settings.server.grace_period_s,
+                              on_drain=service.servicer.begin_drain)
     finally:
         service.close()
     lingering = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
@@ -25,20 +26,38 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
+# Dead peers are found by keepalive pings (their streams then end and free their threads); clients may
+# ping every 5 s (the bridge's reconnect settings do) without being sent GOAWAY.
+KEEPALIVE_OPTIONS = [
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 10_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
+    ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
+]
+
+
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
-                  stats: Stats | None = None) -> tuple[grpc.Server, int, health.HealthServicer]:
+                  stats: Stats | None = None, system_threads: int = 4,
+                  ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
-    Bind "127.0.0.1:0" in tests to get a free port.
+    `max_workers` streams are served at once; more are refused at once with RESOURCE_EXHAUSTED, so the
+    `system_threads` kept apart always serve health and system RPCs. Bind "127.0.0.1:0" in tests.
     """
+    servicer.admission.max_streams = max_workers
+    threads = max_workers + system_threads
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ErrorInterceptor(stats if stats is not None else servicer.stats)],
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
+        interceptors=[ErrorInterceptor(stats if stats is not None else servicer.stats, servicer.admission)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 0),
+            *KEEPALIVE_OPTIONS,
         ],
+        # A backstop for what admission control does not see (RPCs waiting for a thread).
+        maximum_concurrent_rpcs=threads * 4,
     )
     pb_grpc.add_AlprServiceServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
@@ -56,8 +75,9 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
 
 
 def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthServicer,
-                          grace_period_s: float) -> None:
-    """Start, then on SIGTERM/SIGINT stop accepting calls and let in-flight calls finish."""
+                          grace_period_s: float, on_drain: Callable[[], None] | None = None) -> None:
+    """Start, then on SIGTERM/SIGINT drain: new calls refused, images received from then on answered
+    SHUTTING_DOWN (`on_drain`), images in progress finished and answered within the grace period."""
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -68,6 +88,8 @@ def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthSer
     signal.signal(signal.SIGINT, on_signal)
     server.start()
     stop.wait()
+    if on_drain is not None:
+        on_drain()
     health_servicer.enter_graceful_shutdown()
     server.stop(grace_period_s).wait()
     log.info("server stopped")

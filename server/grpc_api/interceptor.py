@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 
 from server.errors import AlprError
+from server.grpc_api.admission import Admission
 from server.grpc_api.status import rich_status
 from server.pipeline.stats import Stats
 
@@ -34,8 +35,9 @@ class ErrorInterceptor(grpc.ServerInterceptor):
     Streaming stages count their own images (one request per image) in the data plane's Stats.
     """
 
-    def __init__(self, stats: Stats | None = None) -> None:
+    def __init__(self, stats: Stats | None = None, admission: Admission | None = None) -> None:
         self._stats = stats
+        self._admission = admission
 
     def _count(self, method: str, *, error: bool) -> None:
         if self._stats is not None:
@@ -81,14 +83,23 @@ class ErrorInterceptor(grpc.ServerInterceptor):
         if handler.stream_stream is not None:
             inner_ss = handler.stream_stream
 
+            admission = self._admission
+
             def stream_stream(requests: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
+                admitted = False
                 try:
+                    if admission is not None:
+                        admission.enter_stream()  # refused at once when max_workers streams are open
+                        admitted = True
                     yield from inner_ss(requests, context)
                 except Exception as exc:
                     if _already_aborted(context):
                         raise
                     _abort(context, exc, method)
                     raise
+                finally:
+                    if admitted and admission is not None:
+                        admission.leave_stream()
 
             return handler._replace(stream_stream=stream_stream)
         return handler

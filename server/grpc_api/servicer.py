@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,8 +17,9 @@ from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
 from server import __version__
 from server.config import Settings
-from server.errors import AlprError
+from server.errors import AlprError, ShuttingDownError
 from server.grpc_api import convert
+from server.grpc_api.admission import Admission, idle_bounded
 from server.grpc_api.status import item_error
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.results import ImageRequest, PlateOut, VehicleOut
@@ -45,6 +47,12 @@ def _image_request(msg: types_pb2.ImageInput) -> ImageRequest:
                         custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix)
 
 
+def _done(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
 class AlprServicer(pb_grpc.AlprServiceServicer):
     """gRPC face of the data plane."""
 
@@ -57,6 +65,15 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         self._executor = executor
         self._window = max(1, stream_window)
         self._now = now
+        server = settings.server
+        self.admission = Admission(max_streams=server.max_workers, max_inflight_images=server.inflight_images,
+                                   retry_after_s=server.retry_after_s)
+        self._idle_timeout_s = server.stream_idle_timeout_s
+        self._draining = threading.Event()
+
+    def begin_drain(self) -> None:
+        """From now on, images received are answered SHUTTING_DOWN at once; those in progress finish."""
+        self._draining.set()
 
     @property
     def stats(self) -> Stats:
@@ -85,11 +102,27 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
     def _stream(self, method: str, requests: Iterable[Any], context: grpc.ServicerContext,
                 handle: Callable[[ImageRequest], Any], fail: Callable[[types_pb2.ItemError], Any],
                 ) -> Iterator[Any]:
-        """Answer each request in order, working on up to `stream_window` images at once."""
+        """Answer each request in order, working on up to `stream_window` images at once.
+
+        The first image of a stream is shed (OVERLOADED) when the process is at max_inflight_images;
+        later ones wait for a slot. While draining, every image still received gets SHUTTING_DOWN.
+        """
         pending: deque[tuple[str, Future[Any]]] = deque()
-        for seq, msg in enumerate(requests, start=1):
+        for seq, msg in enumerate(idle_bounded(iter(requests), self._idle_timeout_s), start=1):
             request_id = msg.request_id or str(seq)
-            pending.append((request_id, self._executor.submit(self._one, method, msg, seq, handle, fail)))
+            if self._draining.is_set():
+                pending.append((request_id, _done(fail(item_error(ShuttingDownError(
+                    "Server is shutting down: this image was not processed; send it again"))))))
+            else:
+                self.admission.acquire_image(wait=seq > 1)
+                try:
+                    future = self._executor.submit(self._one, method, msg, seq, handle, fail)
+                except RuntimeError as exc:  # the stage pool is shut down
+                    self.admission.release_image()
+                    future = _done(fail(item_error(ShuttingDownError(f"Server is shutting down ({exc})"))))
+                else:
+                    future.add_done_callback(self.admission.release_image)
+                pending.append((request_id, future))
             while len(pending) >= self._window:
                 yield self._tag(*pending.popleft())
             if not context.is_active():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from galaxy.alpr.v1 import types_pb2
-from server.errors import AlprError
+from server.errors import AlprError, OverloadedError
 
 ERROR_DOMAIN = "galaxy-alpr"
 
@@ -55,8 +57,34 @@ def rich_status(exc: BaseException) -> grpc.Status:
     )
     detail = any_pb2.Any()
     detail.Pack(info)
+    details = [detail]
+    if isinstance(exc, OverloadedError):
+        retry = any_pb2.Any()
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(
+            seconds=int(exc.retry_after_s), nanos=int((exc.retry_after_s % 1) * 1e9))))
+        details.append(retry)
     status = status_pb2.Status(
-        code=getattr(code_pb2, code.name), message=public_message(exc), details=[detail]
+        code=getattr(code_pb2, code.name), message=public_message(exc), details=details
     )
     result: grpc.Status = rpc_status.to_status(status)
+    if isinstance(exc, OverloadedError):
+        return _WithMetadata(result.code, result.details,
+                             (*result.trailing_metadata, (RETRY_AFTER_KEY, f"{exc.retry_after_s:g}")))
     return result
+
+
+RETRY_AFTER_KEY = "retry-after"
+
+
+class _WithMetadata(grpc.Status):
+    """A grpc.Status with extra trailing metadata."""
+
+    def __init__(self, code: grpc.StatusCode, details: str, trailing_metadata: tuple[tuple[str, Any], ...]) -> None:
+        self.code = code
+        self.details = details
+        self.trailing_metadata = trailing_metadata
+
+
+def retry_after_s(exc: BaseException) -> float | None:
+    """The retry hint of an overload error, None for others."""
+    return exc.retry_after_s if isinstance(exc, OverloadedError) else None
