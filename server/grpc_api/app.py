@@ -75,9 +75,9 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
 
 
 def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthServicer,
-                          grace_period_s: float, on_drain: Callable[[], None] | None = None) -> None:
-    """Start, then on SIGTERM/SIGINT drain: new calls refused, images received from then on answered
-    SHUTTING_DOWN (`on_drain`), images in progress finished and answered within the grace period."""
+                          grace_period_s: float, on_drain: Callable[[float], None] | None = None) -> None:
+    """Start, then on SIGTERM/SIGINT drain: new calls refused; `on_drain(grace)` makes the streams answer
+    every image they received within the grace period (processed, or SHUTTING_DOWN)."""
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -89,7 +89,7 @@ def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthSer
     server.start()
     stop.wait()
     if on_drain is not None:
-        on_drain()
+        on_drain(grace_period_s)
     health_servicer.enter_graceful_shutdown()
     server.stop(grace_period_s).wait()
     log.info("server stopped")

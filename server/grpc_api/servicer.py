@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 256 * 1024
 PIPELINE_NAME = "ALPR Core Pipeline"
+_DRAIN_POLL_S = 0.2
 
 Resp = TypeVar("Resp")
 
@@ -45,6 +46,10 @@ class _ImageRequestMessage(Protocol):
 def _image_request(msg: types_pb2.ImageInput) -> ImageRequest:
     return ImageRequest(content=msg.content, file_name=msg.file_name,
                         custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix)
+
+
+def _shutting_down() -> ShuttingDownError:
+    return ShuttingDownError("Server is shutting down: this image was not processed; send it again")
 
 
 def _done(value: Any) -> Future[Any]:
@@ -69,11 +74,15 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         self.admission = Admission(max_streams=server.max_workers, max_inflight_images=server.inflight_images,
                                    retry_after_s=server.retry_after_s)
         self._idle_timeout_s = server.stream_idle_timeout_s
-        self._draining = threading.Event()
+        self._drain_cutoff: float | None = None
 
-    def begin_drain(self) -> None:
-        """From now on, images received are answered SHUTTING_DOWN at once; those in progress finish."""
-        self._draining.set()
+    def begin_drain(self, grace_period_s: float = 0.0) -> None:
+        """Drain: images keep being processed for half the grace period; after that, those received and
+        not started are answered SHUTTING_DOWN at once, and those running finish within the other half."""
+        self._drain_cutoff = time.monotonic() + grace_period_s / 2
+
+    def _past_cutoff(self) -> bool:
+        return self._drain_cutoff is not None and time.monotonic() >= self._drain_cutoff
 
     @property
     def stats(self) -> Stats:
@@ -110,29 +119,34 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         pending: deque[tuple[str, Future[Any]]] = deque()
         for seq, msg in enumerate(idle_bounded(iter(requests), self._idle_timeout_s), start=1):
             request_id = msg.request_id or str(seq)
-            if self._draining.is_set():
-                pending.append((request_id, _done(fail(item_error(ShuttingDownError(
-                    "Server is shutting down: this image was not processed; send it again"))))))
+            if self._past_cutoff():
+                pending.append((request_id, _done(fail(item_error(_shutting_down())))))
             else:
                 self.admission.acquire_image(wait=seq > 1)
                 try:
                     future = self._executor.submit(self._one, method, msg, seq, handle, fail)
                 except RuntimeError as exc:  # the stage pool is shut down
                     self.admission.release_image()
-                    future = _done(fail(item_error(ShuttingDownError(f"Server is shutting down ({exc})"))))
+                    log.info("%s: stage pool closed (%s)", method, exc)
+                    future = _done(fail(item_error(_shutting_down())))
                 else:
                     future.add_done_callback(self.admission.release_image)
                 pending.append((request_id, future))
             while len(pending) >= self._window:
-                yield self._tag(*pending.popleft())
+                yield self._tag(*pending.popleft(), fail)
             if not context.is_active():
                 return
         while pending:
-            yield self._tag(*pending.popleft())
+            yield self._tag(*pending.popleft(), fail)
 
-    @staticmethod
-    def _tag(request_id: str, future: Future[Any]) -> Any:
-        response = future.result()
+    def _tag(self, request_id: str, future: Future[Any], fail: Callable[[types_pb2.ItemError], Any]) -> Any:
+        # Once draining is past its cut-off, an image not yet started is answered now rather than
+        # cancelled with the whole call when the grace period ends.
+        while not future.done():
+            if self._past_cutoff() and future.cancel():
+                break
+            wait([future], timeout=_DRAIN_POLL_S)
+        response = fail(item_error(_shutting_down())) if future.cancelled() else future.result()
         response.request_id = request_id
         return response
 

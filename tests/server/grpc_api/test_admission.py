@@ -26,7 +26,7 @@ DEADLINE_S = 3.0
 
 def photo() -> bytes:
     record = labels("openalpr-us")[0]
-    return (data_set("openalpr-us") / record["image"]).read_bytes()
+    return bytes((data_set("openalpr-us") / record["image"]).read_bytes())
 
 
 def servicer_for(service: Service, **server: Any) -> AlprServicer:
@@ -43,14 +43,14 @@ def idle_requests(release: threading.Event) -> Iterator[pb.ProcessImagesRequest]
 
 
 def overload_hint(err: grpc.RpcError) -> tuple[str, float]:
-    status = rpc_status.from_call(err)  # type: ignore[arg-type]
+    status = rpc_status.from_call(err)
     assert status is not None
     infos = [d for d in status.details if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR)]
     retries = [d for d in status.details if d.Is(error_details_pb2.RetryInfo.DESCRIPTOR)]
     info, retry = error_details_pb2.ErrorInfo(), error_details_pb2.RetryInfo()
     infos[0].Unpack(info)
     retries[0].Unpack(retry)
-    metadata = dict(err.trailing_metadata() or ())  # type: ignore[attr-defined]
+    metadata: dict[str, Any] = dict(err.trailing_metadata() or ())  # type: ignore[arg-type]
     assert float(metadata["retry-after"]) == retry.retry_delay.seconds + retry.retry_delay.nanos / 1e9
     return info.reason, retry.retry_delay.seconds + retry.retry_delay.nanos / 1e9
 
@@ -82,17 +82,17 @@ def test_idle_streams_starve_nobody(service: Service, idle: int) -> None:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as idle_channel, \
                 grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             idle_stub = pb_grpc.AlprServiceStub(idle_channel)
-            calls = [idle_stub.ProcessImages(idle_requests(release)) for _ in range(idle)]
+            calls: list[Any] = [idle_stub.ProcessImages(idle_requests(release)) for _ in range(idle)]
             if idle > 16:  # beyond max_workers: refused at once, with a retry hint
                 finished = threading.Semaphore(0)
                 for call in calls:
-                    call.add_done_callback(lambda _call: finished.release())  # type: ignore[attr-defined]
+                    call.add_done_callback(lambda _call: finished.release())
                 for _ in range(idle - 16):
                     assert finished.acquire(timeout=DEADLINE_S)
-                refused = [c for c in calls if c.done()]  # type: ignore[attr-defined]
+                refused = [c for c in calls if c.done()]
                 assert len(refused) == idle - 16
-                assert all(c.code() == grpc.StatusCode.RESOURCE_EXHAUSTED for c in refused)  # type: ignore[attr-defined]
-                assert all(overload_hint(c) == ("OVERLOADED", 1.0) for c in refused)  # type: ignore[arg-type]
+                assert all(c.code() == grpc.StatusCode.RESOURCE_EXHAUSTED for c in refused)
+                assert all(overload_hint(c) == ("OVERLOADED", 1.0) for c in refused)
             assert_system_answers(channel)
             stub = pb_grpc.AlprServiceStub(channel)
             if idle <= 16:
@@ -117,9 +117,9 @@ def test_an_idle_stream_is_closed_and_its_slot_given_to_the_next_client(service:
             stub = pb_grpc.AlprServiceStub(channel)
             idle_call = stub.ProcessImages(idle_requests(release))
             with pytest.raises(grpc.RpcError) as info:
-                list(idle_call)  # type: ignore[call-overload]
-            assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED  # type: ignore[attr-defined]
-            assert "No request on this stream" in info.value.details()  # type: ignore[attr-defined]
+                list(idle_call)
+            assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            assert "No request on this stream" in str(info.value.details())
             assert one_image(stub, photo()).result.detections
             assert servicer.admission.streams == 0
     finally:
