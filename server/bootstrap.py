@@ -13,6 +13,7 @@ from server.detection.onnx_detector import OnnxDetector
 from server.grpc_api.servicer import AlprServicer
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
+from server.ocr.circuit import CircuitBreaker, CircuitBreakerProvider
 from server.ocr.factory import build_ocr_provider
 from server.ocr.gemini import GeminiOcrProvider
 from server.ocr.local import LocalOcrProvider
@@ -100,14 +101,16 @@ def build_service(settings: Settings) -> Service:
     gemini: OcrProvider | None = None
     ocr: OcrProvider | None = local
     if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
-        gemini = GeminiOcrProvider(settings.ocr)
+        remote = GeminiOcrProvider(settings.ocr)
+        # Validate key and model without delaying start-up; status() reflects the answer.
+        threading.Thread(target=remote.probe, name="gemini-probe", daemon=True).start()
+        gemini = CircuitBreakerProvider(remote, CircuitBreaker(settings.ocr.circuit_failures,
+                                                               settings.ocr.circuit_open_s))
     if local is not None:
         ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
-    if isinstance(gemini, GeminiOcrProvider):
-        # Validate key and model without delaying start-up; status() reflects the answer.
-        threading.Thread(target=gemini.probe, name="gemini-probe", daemon=True).start()
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
-                          save_images=settings.output.save_detected_images)
+                          save_images=settings.output.save_detected_images,
+                          random_names=settings.output.random_names)
     stats = Stats()
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
                             store=store, now=utc_now)
@@ -116,6 +119,7 @@ def build_service(settings: Settings) -> Service:
         model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
                      "plate_detector": str(settings.resolve(settings.models.plate_detector))},
         load_errors=errors, now=utc_now,
+        storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20),
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,

@@ -46,6 +46,10 @@ class OcrSettings(_Frozen):
     max_retries: int = Field(3, ge=0, le=10)
     rate_limit_per_minute: int = Field(30, ge=1)
     max_concurrency: int = Field(4, ge=1)
+    # Circuit breaker: after this many failed Gemini calls in a row, Gemini is skipped (local reads,
+    # /health degraded) for circuit_open_s; then one call tries it again.
+    circuit_failures: int = Field(3, ge=1)
+    circuit_open_s: float = Field(30.0, gt=0)
     gemini_base_url: str = ""
     api_key: SecretStr = SecretStr("")
 
@@ -79,6 +83,11 @@ class OutputSettings(_Frozen):
     detected_plate_image_dir: str = "images_processed/detected_plate_images"
     cropped_plate_image_dir: str = "images_processed/cropped_plate_images"
     results_dir: str = "images_processed/results"
+    # Artefact names get a random token after the timestamp ("<ts>_<16 hex>_uploaded_image.jpg"), so
+    # they cannot be guessed from the time; false keeps the seed's "<ts>", "<ts>_2", ... names.
+    random_names: bool = True
+    # /health is degraded below this much free space on the output root (or when it is not writable).
+    min_free_mb: int = Field(100, ge=0)
 
 
 class RuntimeSettings(_Frozen):

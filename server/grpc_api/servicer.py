@@ -241,7 +241,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
         """Detailed health."""
         report = self._system.health()
         return pb.GetHealthResponse(
-            status=types_pb2.HEALTH_STATUS_HEALTHY if report.healthy else types_pb2.HEALTH_STATUS_DEGRADED,
+            status=types_pb2.HEALTH_STATUS_HEALTHY if report.status == "healthy" else types_pb2.HEALTH_STATUS_DEGRADED,
             version=__version__, uptime_seconds=self._system.uptime_seconds(),
             models_loaded=report.models_loaded, timestamp=self._timestamp(), issues=list(report.issues),
         )

@@ -179,11 +179,20 @@ class AlprPipeline:
 
         `watch` started with the request: the saved document's total_ms covers everything but
         writing the results file itself. The results file is the REST `data` (result_document).
+        Raises OSError when a file cannot be written (the claimed name is released first).
         """
-        image = decoded.image
-        vehicles, plates = analysis.vehicles, analysis.plates
         saving = Stopwatch()
         prefix = self.store.claim(wanted_prefix)
+        try:
+            return self._save_claimed(request, decoded, analysis, prefix, moment, watch, saving)
+        except OSError:
+            self.store.discard(prefix)
+            raise
+
+    def _save_claimed(self, request: ImageRequest, decoded: DecodedImage, analysis: SceneAnalysis, prefix: str,
+                      moment: datetime, watch: Stopwatch, saving: Stopwatch) -> PipelineOutput:
+        image = decoded.image
+        vehicles, plates = analysis.vehicles, analysis.plates
         dirs, det = self.store.dirs, self.settings.detection
         uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
         vehicle_paths = self._save_crops(image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
@@ -222,7 +231,20 @@ class AlprPipeline:
         decode_ms = decode.elapsed_ms()
         analysis = self.analyze(decoded.image)
         analysis = replace(analysis, times=replace(analysis.times, decode_ms=decode_ms))
-        return self.save(request, decoded, analysis, wanted_prefix=wanted_prefix, moment=moment, watch=watch)
+        try:
+            return self.save(request, decoded, analysis, wanted_prefix=wanted_prefix, moment=moment, watch=watch)
+        except OSError as exc:  # a full or read-only disk loses the artefacts, never the read
+            return self._unsaved(request, analysis, moment, watch, self.store.record_failure(exc))
+
+    def _unsaved(self, request: ImageRequest, analysis: SceneAnalysis, moment: datetime, watch: Stopwatch,
+                 warning: str) -> PipelineOutput:
+        """The answer for an image whose artefacts could not be written: every path empty, a warning."""
+        times = replace(analysis.times, total_ms=watch.elapsed_ms())
+        return PipelineOutput(
+            timestamp=moment.isoformat(), original_filename=request.file_name, uploaded_image_path="",
+            detected_vehicle_image_path="", detected_plate_image_path="", results_path="", times=times,
+            detections=analysis.detections([""] * len(analysis.vehicles), [""] * len(analysis.plates)),
+            width=analysis.width, height=analysis.height, storage_warning=warning)
 
     def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
         """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
@@ -232,7 +254,20 @@ class AlprPipeline:
         stage = Stopwatch()
         found = self._vehicles(decoded.image) if kind == "vehicle" else self._plates(decoded.image)
         stage_ms = stage.elapsed_ms()
-        prefix = self.store.claim(wanted_prefix)
+        try:
+            prefix = self.store.claim(wanted_prefix)
+        except OSError as exc:
+            return DetectionStageOutput(moment.isoformat(), "", "", found, [""] * len(found), stage_ms,
+                                        watch.elapsed_ms(), self.store.record_failure(exc))
+        try:
+            return self._save_stage(request, decoded, kind, found, prefix, moment, watch, stage_ms)
+        except OSError as exc:
+            self.store.discard(prefix)
+            return DetectionStageOutput(moment.isoformat(), "", "", found, [""] * len(found), stage_ms,
+                                        watch.elapsed_ms(), self.store.record_failure(exc))
+
+    def _save_stage(self, request: ImageRequest, decoded: DecodedImage, kind: str, found: list[Detection],
+                    prefix: str, moment: datetime, watch: Stopwatch, stage_ms: float) -> DetectionStageOutput:
         dirs, det = self.store.dirs, self.settings.detection
         uploaded_dir, detected_dir, cropped_dir, padding, color = (
             (dirs.uploaded_vehicle, dirs.detected_vehicle, dirs.cropped_vehicle, det.vehicle_padding,

@@ -115,6 +115,7 @@ def pipeline_document(out: PipelineOutput) -> Document:
             "plates_without_vehicles": s.plates_without_vehicles,
         },
         "detections": [detection_document(d) for d in out.detections],
+        **({"storage_warning": out.storage_warning} if out.storage_warning else {}),
     }
 
 
@@ -128,6 +129,7 @@ def detection_stage_document(out: DetectionStageOutput, kind: str) -> Document:
         f"list_bounding_box_{kind}": [d.box.as_list() for d in out.detections],
         f"list_confidence_score_{kind}": [score(d.confidence) for d in out.detections],
         f"{kind}_detection_processing_time": seconds(out.stage_ms),
+        **({"storage_warning": out.storage_warning} if out.storage_warning else {}),
     }
 
 

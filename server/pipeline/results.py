@@ -133,6 +133,7 @@ class PipelineOutput:
     detections: list[PairedOut]
     width: int
     height: int
+    storage_warning: str = ""  # set when the read is answered but its artefacts could not be saved
 
     @property
     def summary(self) -> Summary:
@@ -151,6 +152,7 @@ class DetectionStageOutput:
     crop_paths: list[str]
     stage_ms: float
     total_ms: float
+    storage_warning: str = ""
 
 
 @dataclass(frozen=True)

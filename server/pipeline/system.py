@@ -8,6 +8,7 @@ from datetime import datetime
 
 from server.ocr.base import OcrProvider, ProviderStatus
 from server.pipeline.ports import DetectorLike
+from server.storage.artefacts import StorageReport
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,14 @@ class HealthReport:
     healthy: bool
     models_loaded: dict[str, bool]
     issues: tuple[str, ...]
+    # Every stage can run but something is wrong (storage, a reader's circuit open): "degraded".
+    degraded: bool = False
+    storage: StorageReport | None = None
+
+    @property
+    def status(self) -> str:
+        """"healthy" or "degraded"."""
+        return "healthy" if self.healthy and not self.degraded else "degraded"
 
 
 def _not_configured(name: str) -> ProviderStatus:
@@ -48,6 +57,7 @@ class SystemStatus:
         model_paths: dict[str, str],
         load_errors: dict[str, str],
         now: Callable[[], datetime],
+        storage: Callable[[], StorageReport] | None = None,
     ) -> None:
         self._detectors = {"vehicle_detector": vehicle_detector, "plate_detector": plate_detector}
         self._gemini = gemini
@@ -55,6 +65,7 @@ class SystemStatus:
         self._paths = model_paths
         self._errors = load_errors
         self._now = now
+        self._storage = storage
         self.started_at = now()
 
     def uptime_seconds(self) -> float:
@@ -99,4 +110,12 @@ class SystemStatus:
             issues.append(f"gemini_ocr: {gemini.error or gemini.status}")
         healthy = loaded["vehicle_detector"] and loaded["plate_detector"] and (
             loaded["gemini_ocr"] or loaded["local_ocr"])
-        return HealthReport(healthy=healthy, models_loaded=loaded, issues=tuple(issues))
+        storage = self._storage() if self._storage is not None else None
+        degraded = False
+        if storage is not None and storage.error:
+            issues.append(f"storage: {storage.error}")
+            degraded = True
+        if gemini.status == "circuit_open":
+            degraded = True
+        return HealthReport(healthy=healthy, models_loaded=loaded, issues=tuple(issues), degraded=degraded,
+                            storage=storage)

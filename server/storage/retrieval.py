@@ -9,6 +9,8 @@ from urllib.parse import unquote
 from server.errors import InvalidPathError, NotFoundError
 
 ALLOWED_SUFFIXES = (".jpg", ".jpeg", ".png", ".json")
+MAX_NAME_BYTES = 255  # one path component (NAME_MAX on Linux)
+MAX_PATH_CHARS = 1024
 
 
 def resolve_stored_path(root: Path, image_path: str) -> Path:
@@ -25,7 +27,11 @@ def resolve_stored_path(root: Path, image_path: str) -> Path:
         text = decoded
     if not text or "\x00" in text or "\\" in text:
         raise InvalidPathError(f"Invalid image path: {image_path!r}")
+    if len(text) > MAX_PATH_CHARS:
+        raise InvalidPathError(f"Invalid image path: longer than {MAX_PATH_CHARS} characters")
     pure = PurePosixPath(text)
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in pure.parts):
+        raise InvalidPathError(f"Invalid image path: a name is longer than {MAX_NAME_BYTES} bytes")
     if pure.is_absolute() or ".." in pure.parts or (len(text) > 1 and text[1] == ":"):
         raise InvalidPathError(f"Invalid image path: {image_path!r} (must be relative to the output root)")
     parts = pure.parts
@@ -35,13 +41,16 @@ def resolve_stored_path(root: Path, image_path: str) -> Path:
         raise InvalidPathError(f"Invalid image path: {image_path!r}")
     real_root = root.resolve()
     candidate = real_root.joinpath(*parts)
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(real_root):
-        raise InvalidPathError(f"Invalid image path: {image_path!r} (outside the output root)")
-    if resolved.suffix.lower() not in ALLOWED_SUFFIXES:
-        raise InvalidPathError(f"Invalid image path: {image_path!r} (not an image or results file)")
-    if not resolved.is_file():
-        raise NotFoundError("Image not found")
+    try:
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(real_root):
+            raise InvalidPathError(f"Invalid image path: {image_path!r} (outside the output root)")
+        if resolved.suffix.lower() not in ALLOWED_SUFFIXES:
+            raise InvalidPathError(f"Invalid image path: {image_path!r} (not an image or results file)")
+        if not resolved.is_file():
+            raise NotFoundError("Image not found")
+    except OSError as exc:  # a name the file system refuses (too long, a loop, ...) is not a server fault
+        raise InvalidPathError(f"Invalid image path ({exc.strerror or type(exc).__name__})") from exc
     return resolved
 
 

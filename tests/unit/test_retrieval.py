@@ -50,3 +50,9 @@ def test_non_image_files_are_not_served(root: Path) -> None:
     (root / "notes.txt").write_text("x")
     with pytest.raises(InvalidPathError):
         resolve_stored_path(root, "notes.txt")
+
+
+@pytest.mark.parametrize("name", ["a" * 251 + ".jpg", "b" * 300, "/".join(["c" * 200] * 10) + ".jpg"])
+def test_over_long_names_are_clean_errors_not_os_errors(tmp_path: Path, name: str) -> None:
+    with pytest.raises((InvalidPathError, NotFoundError)):
+        resolve_stored_path(tmp_path, name)
