@@ -225,7 +225,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             ocr_provider=s.ocr.provider, pairing_method="containment",
             supported_formats=list(s.image_formats), max_image_bytes=s.limits.max_image_bytes,
             min_scene_width=s.limits.min_scene_width, min_scene_height=s.limits.min_scene_height,
-            max_batch_images=s.limits.max_batch_images,
+            max_batch_images=s.limits.max_batch_images, timezone=s.timezone,
         )
 
     def GetConfig(self, request: pb.GetConfigRequest,
