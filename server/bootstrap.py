@@ -18,6 +18,7 @@ from server.ocr.factory import build_ocr_provider
 from server.ocr.gemini import GeminiOcrProvider
 from server.ocr.local import LocalOcrProvider
 from server.ocr.plate_recognizer import PlateRecognizerProvider
+from server.pipeline.counted_stages import CountedStages
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
@@ -99,15 +100,14 @@ def build_service(settings: Settings) -> Service:
     plate = _load_plate_detector(settings, errors)
     local = _load_local_ocr(settings, errors)
     gemini: OcrProvider | None = None
-    ocr: OcrProvider | None = local
     if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
         remote = GeminiOcrProvider(settings.ocr)
         # Validate key and model without delaying start-up; status() reflects the answer.
         threading.Thread(target=remote.probe, name="gemini-probe", daemon=True).start()
         gemini = CircuitBreakerProvider(remote, CircuitBreaker(settings.ocr.circuit_failures,
                                                                settings.ocr.circuit_open_s))
-    if local is not None:
-        ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
+    # Gemini still reads when no local reader loaded (build_ocr_provider takes local=None).
+    ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
                           save_images=settings.output.save_detected_images,
                           random_names=settings.output.random_names)
@@ -122,6 +122,6 @@ def build_service(settings: Settings) -> Service:
         storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20),
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
-    servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
+    servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
     return Service(settings, pipeline, system, stats, servicer, executor)

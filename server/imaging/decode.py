@@ -17,6 +17,7 @@ from server.errors import (
     EmptyImageError,
     ImageTooLargeError,
     ImageTooSmallError,
+    Reason,
     UnsupportedFormatError,
 )
 from server.imaging.header import ImageHeader, jpeg_header, png_header
@@ -70,7 +71,7 @@ def read_header(data: bytes, fmt: str, *, max_pixels: int) -> ImageHeader:
     if header.pixels > max_pixels:
         raise ImageTooLargeError(
             f"Image declares {header.width}x{header.height} = {header.pixels} pixels; at most {max_pixels} "
-            "pixels are accepted", reason="IMAGE_TOO_MANY_PIXELS")
+            "pixels are accepted", reason=Reason.IMAGE_TOO_MANY_PIXELS)
     return header
 
 
@@ -81,7 +82,7 @@ def _imdecode(data: bytes, fmt: str) -> Image | None:
         raise CorruptImageError(f"The {fmt.upper()} image could not be decoded ({exc.err or 'decoder error'})") from exc
     except MemoryError as exc:
         raise ImageTooLargeError(f"The {fmt.upper()} image is too large to decode",
-                                 reason="IMAGE_TOO_MANY_PIXELS") from exc
+                                 reason=Reason.IMAGE_TOO_MANY_PIXELS) from exc
     return image
 
 
@@ -161,7 +162,7 @@ def decode_image(
     height, width = image.shape[:2]
     if width * height > max_pixels:
         raise ImageTooLargeError(f"Image is {width}x{height}; at most {max_pixels} pixels are accepted",
-                                 reason="IMAGE_TOO_MANY_PIXELS")
+                                 reason=Reason.IMAGE_TOO_MANY_PIXELS)
     if min_size is not None and (width < min_size[0] or height < min_size[1]):
         raise ImageTooSmallError(
             f"Image is {width}x{height}; the minimum resolution is {min_size[0]}x{min_size[1]} pixels"

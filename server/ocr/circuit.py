@@ -13,15 +13,15 @@ import time
 from collections.abc import Sequence
 
 from server.domain import Image, OcrRead
-from server.errors import OcrError
+from server.errors import OcrError, Reason
 from server.ocr.base import OcrProvider, ProviderStatus
 from server.ocr.rate_limit import Clock
 
 log = logging.getLogger(__name__)
 
-CIRCUIT_OPEN = "OCR_CIRCUIT_OPEN"
+CIRCUIT_OPEN = Reason.OCR_CIRCUIT_OPEN
 # Our own rate limit says nothing about the provider's health.
-_NOT_COUNTED = frozenset({"OCR_RATE_LIMITED"})
+_NOT_COUNTED = frozenset({Reason.OCR_RATE_LIMITED})
 
 
 class CircuitBreaker:

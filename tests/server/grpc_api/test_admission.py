@@ -18,6 +18,7 @@ from galaxy.alpr.v1 import types_pb2
 from server.bootstrap import Service, utc_now
 from server.grpc_api.app import create_server
 from server.grpc_api.servicer import AlprServicer
+from server.pipeline.counted_stages import CountedStages
 from tests.conftest import data_set, labels
 
 # Each RPC below must answer within this deadline (its own failure criterion, not a timing assertion).
@@ -32,8 +33,8 @@ def photo() -> bytes:
 def servicer_for(service: Service, **server: Any) -> AlprServicer:
     settings = service.settings.model_copy(
         update={"server": service.settings.server.model_copy(update=server)})
-    return AlprServicer(settings, service.pipeline, service.system, service.stats, executor=service.executor,
-                        stream_window=2, now=utc_now)
+    return AlprServicer(settings, CountedStages(service.pipeline, service.stats), service.system,
+                        executor=service.executor, stream_window=2, now=utc_now)
 
 
 def idle_requests(release: threading.Event) -> Iterator[pb.ProcessImagesRequest]:
