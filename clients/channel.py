@@ -17,6 +17,16 @@ CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.lb_policy_name", "round_robin"),
     ("grpc.enable_retries", 1),
+    # Reconnect fast after the server restarts (the default backoff grows to 120 s; here at most 1 s,
+    # so a caller is served again within about a second of the server being back).
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+    # Find a dead server (or a dead connection through a proxy) without waiting for a call to fail.
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
 ]
 REQUEST_ID_HEADER = "x-request-id"
 

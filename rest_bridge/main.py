@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
+from starlette.types import Scope
 
 from clients import AsyncAlprClient
+from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.routes import alpr, images, info, plate, system, vehicle
 from rest_bridge.service_limits import ServiceLimits, learn_limits
@@ -48,16 +50,19 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        limits: ServiceLimits = request.app.state.limits
-        body_limit = limits.max_upload_bytes * limits.max_batch_files + MULTIPART_OVERHEAD
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > body_limit:
-            body = envelope(f"Request body of {length} bytes is too large", limits.tz,
-                            reason=Reason.REQUEST_TOO_LARGE)
-            return JSONResponse(status_code=body["status_code"], content=body)
-        return await call_next(request)
+    def body_limit(scope: Scope) -> int:
+        limits: ServiceLimits = scope["app"].state.limits
+        return limits.max_upload_bytes * limits.max_batch_files + MULTIPART_OVERHEAD
+
+    def refuse(scope: Scope, length: int, limit: int) -> Response:
+        limits: ServiceLimits = scope["app"].state.limits
+        body = envelope(f"Request body of {length} bytes is too large (at most {limit} bytes)", limits.tz,
+                        reason=Reason.REQUEST_TOO_LARGE)
+        return JSONResponse(status_code=body["status_code"], content=body)
+
+    # Bodies are counted while they stream in: a chunked upload is cut off at the limit (413).
+    app.add_middleware(StreamingBodyLimit, limit_of=body_limit, body_timeout_s=settings.body_timeout_s,
+                       refuse=refuse)
 
     app.include_router(info.router, prefix=API_PREFIX)
     app.include_router(system.router, prefix=API_PREFIX)

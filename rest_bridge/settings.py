@@ -28,6 +28,8 @@ class BridgeSettings(BaseModel):
     deadline_s: float = Field(60.0, gt=0)
     per_image_deadline_s: float = Field(30.0, gt=0)
     unary_deadline_s: float = Field(5.0, gt=0)
+    # Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself.
+    body_timeout_s: float = Field(30.0, gt=0)
 
     @property
     def deadlines(self) -> Deadlines:

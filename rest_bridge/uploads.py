@@ -21,6 +21,8 @@ async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
             raise ApiError(Reason.IMAGE_TOO_LARGE, f"File {upload.filename!r} is larger than the maximum of "
                                                    f"{max_bytes / (1024 * 1024):g} MB")
         chunks.append(chunk)
+    if not size:
+        raise ApiError(Reason.EMPTY_FILE, f"Empty file {upload.filename!r}: no image data received")
     return b"".join(chunks)
 
 

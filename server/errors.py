@@ -24,6 +24,7 @@ class Reason:
     INVALID_PATH: Final = "INVALID_PATH"
     INVALID_REQUEST: Final = "INVALID_REQUEST"  # the REST request's shape (a missing field, ...)
     NO_FILES: Final = "NO_FILES"
+    BATCH_FAILED: Final = "BATCH_FAILED"  # every image of a batch failed (each has its own error)
     TOO_MANY_FILES: Final = "TOO_MANY_FILES"
     # Too big: RESOURCE_EXHAUSTED (413); rate limited: RESOURCE_EXHAUSTED (429).
     RESOURCE_EXHAUSTED: Final = "RESOURCE_EXHAUSTED"
@@ -63,7 +64,7 @@ class Reason:
 REASON_CODES: Final[dict[str, str]] = {
     **dict.fromkeys((Reason.INVALID_ARGUMENT, Reason.UNSUPPORTED_FORMAT, Reason.CORRUPT_IMAGE, Reason.EMPTY_FILE,
                      Reason.IMAGE_TOO_SMALL, Reason.INVALID_TIMESTAMP, Reason.INVALID_PATH, Reason.INVALID_REQUEST,
-                     Reason.NO_FILES, Reason.TOO_MANY_FILES), "INVALID_ARGUMENT"),
+                     Reason.NO_FILES, Reason.TOO_MANY_FILES, Reason.BATCH_FAILED), "INVALID_ARGUMENT"),
     **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.REQUEST_TOO_LARGE,
                      Reason.OCR_RATE_LIMITED, Reason.IMAGE_TOO_MANY_PIXELS, Reason.RATE_LIMITED, Reason.OVERLOADED),
                     "RESOURCE_EXHAUSTED"),

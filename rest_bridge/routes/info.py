@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import grpc
@@ -15,6 +16,7 @@ from rest_bridge.responses import now_iso
 from rest_bridge.routes.deps import ClientDep, LimitsDep
 from server.errors import Reason
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["information"])
 
 
@@ -40,7 +42,8 @@ async def health(client: ClientDep, limits: LimitsDep) -> dict[str, Any] | JSONR
     try:
         h = await client.health()
     except grpc.aio.AioRpcError as exc:
-        body = envelope(f"ALPR backend unavailable: {exc.details()}", limits.tz, reason=Reason.BACKEND_UNAVAILABLE)
+        log.warning("health: gRPC backend unavailable: %s", exc.details())
+        body = envelope("ALPR backend unavailable", limits.tz, reason=Reason.BACKEND_UNAVAILABLE)
         body["status"] = "unavailable"
         return JSONResponse(status_code=body["status_code"], content=body)
     return {

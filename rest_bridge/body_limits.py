@@ -1,0 +1,53 @@
+"""Request bodies bounded while they stream in (chunked bodies without Content-Length included), and
+a time limit on every read of the body: a slow or endless upload is refused, never spooled to disk."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import RequestBodyLimitResponder
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyReadTimeout(HTTPException):
+    """The client sent no body bytes for `body_timeout_s`."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(status_code=408, detail=f"No request body received for {timeout_s:g} s")
+
+
+class StreamingBodyLimit:
+    """ASGI middleware: Starlette's body-size limiter with a limit computed per request, plus read timeouts.
+
+    The limit comes from `limit_of(scope)` (the bridge learns it from the server at start-up); bytes are
+    counted as they arrive, so a chunked upload is cut off at the limit (413) instead of read to the end.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit_of: Callable[[Scope], int], body_timeout_s: float,
+                 refuse: Callable[[Scope, int, int], Response]) -> None:
+        self.app = app
+        self.limit_of = limit_of
+        self.body_timeout_s = body_timeout_s
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        timeout, limit = self.body_timeout_s, self.limit_of(scope)
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > limit:  # refused unread
+            await self.refuse(scope, int(length), limit)(scope, receive, send)
+            return
+
+        async def timed_receive() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), timeout)
+            except asyncio.TimeoutError:
+                raise BodyReadTimeout(timeout) from None
+
+        await RequestBodyLimitResponder(self.app, limit)(scope, timed_receive, send)
