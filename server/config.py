@@ -118,7 +118,13 @@ class ServerSettings(_Frozen):
     stage_workers: int = Field(0, ge=0)
     # Images of one stream worked on at once (decode/save of one overlaps inference of another).
     stream_window: int = Field(2, ge=1)
+    # After SIGTERM, images are processed for half of this; then those not started are answered
+    # SHUTTING_DOWN and those running finish: keep it above twice the slowest image (10 s: 10 photos
+    # of a batch under load need about 5 s of it, see README).
     grace_period_s: float = Field(10.0, ge=0)
+    # Prometheus metrics (http://host:port/metrics); 0: a free port (logged); -1: off.
+    metrics_port: int = Field(9464, ge=-1, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     @property
     def stage_threads(self) -> int:

@@ -13,6 +13,7 @@ from server.bootstrap import build_service
 from server.config import load_settings
 from server.errors import ConfigError
 from server.grpc_api.app import create_server, serve_until_signalled
+from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger("server")
 
@@ -37,10 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     health = service.system.health()
     for issue in health.issues:
         log.warning("degraded: %s", issue)
+    metrics = ServerMetrics()
     server, port, health_servicer = create_server(
         service.servicer, f"{settings.server.host}:{settings.server.port}",
         max_workers=settings.server.max_workers, healthy=health.healthy,
-        system_threads=settings.server.system_threads)
+        system_threads=settings.server.system_threads, metrics=metrics)
+    if settings.server.metrics_port >= 0:
+        try:
+            bound = metrics.serve(settings.server.metrics_host, settings.server.metrics_port)
+        except OSError as exc:  # metrics are for operators: serving goes on without them
+            log.warning("metrics not served on %s:%d: %s", settings.server.metrics_host,
+                        settings.server.metrics_port, exc)
+        else:
+            log.info("Prometheus metrics on http://%s:%d/metrics", settings.server.metrics_host, bound)
     log.info("gRPC server listening on %s:%d (%s)", settings.server.host, port,
              "healthy" if health.healthy else "degraded")
     try:

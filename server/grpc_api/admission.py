@@ -43,6 +43,11 @@ class Admission:
         """Images queued or running now."""
         return self._images
 
+    def numbers(self) -> dict[str, float]:
+        """What the metrics export: queue depth, open streams, shed work."""
+        return {"inflight_images": self._images, "streams": self._streams,
+                "shed_streams": self.shed_streams, "shed_images": self.shed_images}
+
     def enter_stream(self) -> None:
         """Admit a stream or raise OverloadedError."""
         with self._lock:

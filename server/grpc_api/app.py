@@ -17,8 +17,10 @@ from clients.channel import MAX_MESSAGE_BYTES
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.grpc_api.interceptor import ErrorInterceptor
+from server.grpc_api.metrics_interceptor import MetricsInterceptor
 from server.grpc_api.servicer import AlprServicer
 from server.pipeline.stats import Stats
+from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ KEEPALIVE_OPTIONS = [
 
 
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
-                  stats: Stats | None = None, system_threads: int = 4,
+                  stats: Stats | None = None, system_threads: int = 4, metrics: ServerMetrics | None = None,
                   ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
@@ -45,10 +47,15 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
     `system_threads` kept apart always serve health and system RPCs. Bind "127.0.0.1:0" in tests.
     """
     servicer.admission.max_streams = max_workers
+    servicer.metrics = metrics
+    if metrics is not None:
+        metrics.watch_admission(servicer.admission.numbers)
     threads = max_workers + system_threads
+    interceptors: list[grpc.ServerInterceptor] = [] if metrics is None else [MetricsInterceptor(metrics)]
+    interceptors.append(ErrorInterceptor(stats if stats is not None else servicer.stats, servicer.admission))
     server = grpc.server(
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
-        interceptors=[ErrorInterceptor(stats if stats is not None else servicer.stats, servicer.admission)],
+        interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

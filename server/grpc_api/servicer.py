@@ -26,6 +26,7 @@ from server.pipeline.results import ImageRequest
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.storage.retrieval import open_stored
+from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
                                    retry_after_s=server.retry_after_s)
         self._idle_timeout_s = server.stream_idle_timeout_s
         self._drain_cutoff: float | None = None
+        self.metrics: ServerMetrics | None = None  # set by create_server when metrics are exported
 
     def begin_drain(self, grace_period_s: float = 0.0) -> None:
         """Drain: images keep being processed for half the grace period; after that, those received and
@@ -102,10 +104,16 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             out = self._stages.call(method, stage, _image_request(msg.image))
         except AlprError as exc:
             log.info("%s: image %r rejected: %s", method, msg.image.file_name, exc.message)
+            if self.metrics is not None:
+                self.metrics.image_rejected(exc.reason)
             return fail(item_error(exc))
         except Exception as exc:
             log.exception("%s: image %r failed", method, msg.image.file_name)
+            if self.metrics is not None:
+                self.metrics.image_rejected("INTERNAL")
             return fail(item_error(exc))
+        if self.metrics is not None:
+            self.metrics.image_done(out)
         return pack(out)
 
     def _stream(self, method: str, requests: Iterable[Any], context: grpc.ServicerContext,

@@ -1,0 +1,1 @@
+"""Metrics and request ids: what the service tells its operators."""
