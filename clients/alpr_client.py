@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import grpc
 
-from clients.channel import CHANNEL_OPTIONS, REQUEST_ID_HEADER, Deadlines, message_id, new_request_id
+from clients.channel import API_KEY_HEADER, CHANNEL_OPTIONS, REQUEST_ID_HEADER, Deadlines, message_id, new_request_id
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
@@ -52,7 +52,9 @@ def _as_item(value: ImageItem | str | Path) -> ImageItem:
     return value if isinstance(value, ImageItem) else ImageItem.from_path(value)
 
 
-def _metadata(request_id: str) -> tuple[tuple[str, str]]:
+def _metadata(api_key: str, request_id: str) -> tuple[tuple[str, str], ...]:
+    if api_key:
+        return (REQUEST_ID_HEADER, request_id), (API_KEY_HEADER, api_key)
     return ((REQUEST_ID_HEADER, request_id),)
 
 
@@ -70,8 +72,12 @@ class AlprClient:
     """Synchronous client. Responses come back in request order, each tagged with its item."""
 
     def __init__(self, target: str = "127.0.0.1:50051", *, timeout_s: float | None = None,
-                 deadlines: Deadlines | None = None, channel: grpc.Channel | None = None) -> None:
-        self._channel = channel or grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+                 deadlines: Deadlines | None = None, channel: grpc.Channel | None = None, api_key: str = "",
+                 credentials: grpc.ChannelCredentials | None = None) -> None:
+        self._api_key = api_key
+        self._channel = channel or (
+            grpc.secure_channel(target, credentials, options=CHANNEL_OPTIONS) if credentials is not None
+            else grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
         self._timeout = self._deadlines.unary_s
@@ -100,7 +106,8 @@ class AlprClient:
 
         count = len(images) if isinstance(images, Sequence) else None
         method = getattr(self._stub, _METHODS[stage])
-        for response in method(requests(), timeout=self._deadlines.stream(count), metadata=_metadata(call_id)):
+        metadata = _metadata(self._api_key, call_id)
+        for response in method(requests(), timeout=self._deadlines.stream(count), metadata=metadata):
             yield sent.pop(response.request_id), response
 
     def process_images(self, images: Iterable[ImageItem | str | Path]
@@ -129,28 +136,35 @@ class AlprClient:
 
     def health(self) -> pb.GetHealthResponse:
         """Detailed health."""
-        return self._stub.GetHealth(pb.GetHealthRequest(), timeout=self._timeout)
+        return self._stub.GetHealth(pb.GetHealthRequest(), timeout=self._timeout,
+                                                              metadata=_metadata(self._api_key, new_request_id()))
 
     def config(self) -> pb.GetConfigResponse:
         """Effective configuration."""
-        return self._stub.GetConfig(pb.GetConfigRequest(), timeout=self._timeout)
+        return self._stub.GetConfig(pb.GetConfigRequest(), timeout=self._timeout,
+                                                              metadata=_metadata(self._api_key, new_request_id()))
 
     def stats(self) -> pb.GetStatsResponse:
         """Counters."""
-        return self._stub.GetStats(pb.GetStatsRequest(), timeout=self._timeout)
+        return self._stub.GetStats(pb.GetStatsRequest(), timeout=self._timeout,
+                                                              metadata=_metadata(self._api_key, new_request_id()))
 
     def get_image(self, image_path: str) -> bytes:
         """A stored artefact's bytes."""
         return b"".join(m.chunk for m in self._stub.GetImage(pb.GetImageRequest(image_path=image_path),
-                                                              timeout=self._timeout))
+                                                              timeout=self._timeout,
+                                                              metadata=_metadata(self._api_key, new_request_id())))
 
 
 class AsyncAlprClient:
     """asyncio client with the same shape as AlprClient, plus every unary RPC (the REST bridge uses it)."""
 
     def __init__(self, target: str = "127.0.0.1:50051", *, timeout_s: float | None = None,
-                 deadlines: Deadlines | None = None) -> None:
-        self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+                 deadlines: Deadlines | None = None, api_key: str = "",
+                 credentials: grpc.ChannelCredentials | None = None) -> None:
+        self._api_key = api_key
+        self._channel = (grpc.aio.secure_channel(target, credentials, options=CHANNEL_OPTIONS)
+                         if credentials is not None else grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
 
@@ -167,7 +181,7 @@ class AsyncAlprClient:
     def _call(self, stage: StageName, call_id: str, items: Sequence[ImageItem]) -> AsyncIterator[Any]:
         requests = [_request(stage, message_id(call_id, n), item) for n, item in enumerate(items)]
         call: AsyncIterator[Any] = getattr(self._stub, _METHODS[stage])(
-            iter(requests), timeout=self._deadlines.stream(len(items)), metadata=_metadata(call_id),
+            iter(requests), timeout=self._deadlines.stream(len(items)), metadata=_metadata(self._api_key, call_id),
             wait_for_ready=False)
         return call
 
@@ -193,7 +207,7 @@ class AsyncAlprClient:
             yield pair
 
     def _unary_options(self) -> dict[str, Any]:
-        return {"timeout": self._deadlines.unary_s, "metadata": _metadata(new_request_id())}
+        return {"timeout": self._deadlines.unary_s, "metadata": _metadata(self._api_key, new_request_id())}
 
     async def service_info(self) -> pb.GetServiceInfoResponse:
         """Name and version."""
@@ -231,6 +245,7 @@ class AsyncAlprClient:
     def image_chunks(self, image_path: str) -> AsyncIterator[pb.GetImageResponse]:
         """A stored artefact as it streams (the first message says its type and size)."""
         call = self._stub.GetImage(pb.GetImageRequest(image_path=image_path),
-                                   timeout=self._deadlines.stream(1), metadata=_metadata(new_request_id()))
+                                   timeout=self._deadlines.stream(1),
+                                   metadata=_metadata(self._api_key, new_request_id()))
         chunks: AsyncIterator[pb.GetImageResponse] = call.__aiter__()
         return chunks

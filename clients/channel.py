@@ -29,6 +29,8 @@ CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.http2.max_pings_without_data", 0),
 ]
 REQUEST_ID_HEADER = "x-request-id"
+# API keys (when the server has server.api_keys): this metadata key, or "authorization: Bearer <key>".
+API_KEY_HEADER = "x-api-key"
 
 
 def new_request_id() -> str:

@@ -7,14 +7,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import grpc
 import uvicorn
 from fastapi import FastAPI, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import Scope
 
 from clients import AsyncAlprClient
+from rest_bridge.access import RateLimiter, access_middleware, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
+from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.routes import alpr, images, info, plate, system, vehicle
 from rest_bridge.service_limits import ServiceLimits, learn_limits
 from rest_bridge.settings import BridgeSettings, get_settings
@@ -25,13 +29,25 @@ API_PREFIX = "/galaxy-alpr/v1"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
+log = logging.getLogger(__name__)
+
+
+def _grpc_credentials(settings: BridgeSettings) -> grpc.ChannelCredentials | None:
+    if not settings.grpc_tls_ca_file:
+        return None
+    with open(settings.grpc_tls_ca_file, "rb") as ca:
+        return grpc.ssl_channel_credentials(root_certificates=ca.read())
+
+
 def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     """The bridge app over one typed gRPC client of settings.grpc_target."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.client = AsyncAlprClient(settings.grpc_target, deadlines=settings.deadlines)
+        app.state.client = AsyncAlprClient(settings.grpc_target, deadlines=settings.deadlines,
+                                           api_key=settings.grpc_api_key.get_secret_value(),
+                                           credentials=_grpc_credentials(settings))
         limits: ServiceLimits = await learn_limits(app.state.client)
         app.state.limits = limits
         app.version = limits.version
@@ -64,6 +80,22 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.add_middleware(StreamingBodyLimit, limit_of=body_limit, body_timeout_s=settings.body_timeout_s,
                        refuse=refuse)
 
+    # Outermost last: CORS answers preflights before the key check; metrics see every answer.
+    app.middleware("http")(safe_headers)
+    keys = settings.api_key_values
+    if not keys:
+        log.warning("REST API is open: no API keys configured (set GALAXY_ALPR_BRIDGE__API_KEYS)")
+    limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    app.middleware("http")(access_middleware(keys, limiter))
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["X-API-Key", "Authorization", "Content-Type"], max_age=600)
+    routers = (info.router, system.router, alpr.router, vehicle.router, plate.router, images.router)
+    metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
+    app.state.metrics = metrics
+    app.middleware("http")(metrics.middleware)
+    app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], include_in_schema=False)
+
     app.include_router(info.router, prefix=API_PREFIX)
     app.include_router(system.router, prefix=API_PREFIX)
     app.include_router(alpr.router, prefix=API_PREFIX)
@@ -84,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = defaults.model_copy(update={"host": args.host, "port": args.port,
                                            "grpc_target": args.grpc_target})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                ssl_certfile=settings.tls_cert_file or None, ssl_keyfile=settings.tls_key_file or None)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from clients.channel import Deadlines
 
@@ -30,6 +31,30 @@ class BridgeSettings(BaseModel):
     unary_deadline_s: float = Field(5.0, gt=0)
     # Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself.
     body_timeout_s: float = Field(30.0, gt=0)
+    # API keys the REST clients present (X-API-Key or Authorization: Bearer); empty: open (warned).
+    api_keys: tuple[SecretStr, ...] = ()
+    # Requests per minute per API key (per client address in open mode); 0: no limit. Over: 429.
+    rate_limit_per_minute: int = Field(0, ge=0)
+    # Origins allowed by CORS (e.g. "https://ops.example.org"); empty: no CORS headers.
+    cors_origins: tuple[str, ...] = ()
+    # HTTPS for the REST port: PEM certificate and key (both empty: plain HTTP).
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    # How the bridge reaches a gRPC server that wants a key and/or TLS (CA that signed its certificate).
+    grpc_api_key: SecretStr = SecretStr("")
+    grpc_tls_ca_file: str = ""
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @property
+    def api_key_values(self) -> tuple[str, ...]:
+        """The REST API keys as plain strings."""
+        return tuple(k.get_secret_value() for k in self.api_keys if k.get_secret_value())
 
     @property
     def deadlines(self) -> Deadlines:

@@ -119,7 +119,7 @@ def build_service(settings: Settings) -> Service:
         model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
                      "plate_detector": str(settings.resolve(settings.models.plate_detector))},
         load_errors=errors, now=utc_now,
-        storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20),
+        storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20), base_dir=settings.base_dir,
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,

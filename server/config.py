@@ -125,6 +125,17 @@ class ServerSettings(_Frozen):
     # Prometheus metrics (http://host:port/metrics); 0: a free port (logged); -1: off.
     metrics_port: int = Field(9464, ge=-1, le=65535)
     metrics_host: str = "127.0.0.1"
+    # API keys for the gRPC port (x-api-key or authorization: Bearer). Empty: open, with a start-up
+    # warning. Set them from the environment (GALAXY_ALPR__SERVER__API_KEYS=[k1, k2]), not in the file.
+    api_keys: tuple[SecretStr, ...] = ()
+    # TLS for the gRPC port: PEM certificate (chain) and private key; both empty: plaintext.
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+
+    @property
+    def api_key_values(self) -> tuple[str, ...]:
+        """The configured keys as plain strings."""
+        return tuple(k.get_secret_value() for k in self.api_keys if k.get_secret_value())
 
     @property
     def stage_threads(self) -> int:
@@ -240,6 +251,8 @@ def load_settings(
         raise ConfigError(f"configuration file {config_path} is not valid YAML: {exc}") from exc
     if not isinstance(loaded, dict):
         raise ConfigError(f"configuration file {config_path} must hold a mapping")
+    if isinstance(loaded.get("server"), dict) and "api_keys" in loaded["server"]:
+        raise ConfigError("server.api_keys must not be in the config file: set GALAXY_ALPR__SERVER__API_KEYS")
     data: dict[str, Any] = dict(loaded)
     _apply_env_overrides(data, env)
     dotenv_values = read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env")
@@ -249,6 +262,7 @@ def load_settings(
         raise ConfigError("ocr: must be a mapping")
     if "api_key" in loaded.get("ocr", {}):
         raise ConfigError("ocr.api_key must not be in the config file: set GEMINI_API_KEY or .env")
+
     ocr["api_key"] = api_key
     data.setdefault("base_dir", str(Path.cwd()))
     try:

@@ -9,13 +9,22 @@ import signal
 import sys
 import threading
 
+import grpc
+
 from server.bootstrap import build_service
-from server.config import load_settings
+from server.config import Settings, load_settings
 from server.errors import ConfigError
-from server.grpc_api.app import create_server, serve_until_signalled
+from server.grpc_api.app import create_server, serve_until_signalled, server_credentials
 from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger("server")
+
+
+def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    s = settings.server
+    if bool(s.tls_cert_file) != bool(s.tls_key_file):
+        raise ConfigError("server.tls_cert_file and server.tls_key_file must be set together")
+    return server_credentials(s.tls_cert_file, s.tls_key_file) if s.tls_cert_file else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     server, port, health_servicer = create_server(
         service.servicer, f"{settings.server.host}:{settings.server.port}",
         max_workers=settings.server.max_workers, healthy=health.healthy,
-        system_threads=settings.server.system_threads, metrics=metrics)
+        system_threads=settings.server.system_threads, metrics=metrics,
+        api_keys=settings.server.api_key_values, credentials=_credentials(settings))
+    if not settings.server.api_key_values:
+        log.warning("gRPC port is open: no server.api_keys configured (set GALAXY_ALPR__SERVER__API_KEYS)")
     if settings.server.metrics_port >= 0:
         try:
             bound = metrics.serve(settings.server.metrics_host, settings.server.metrics_port)

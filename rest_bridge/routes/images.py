@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
 
 import grpc
 from fastapi import APIRouter
@@ -33,5 +34,9 @@ async def get_image(image_path: str, client: ClientDep) -> StreamingResponse:
             yield message.chunk
 
     headers = {"Content-Length": str(first.total_bytes)} if first.total_bytes else {}
+    # A stored upload is served back as what it is and never rendered as a page (polyglot files).
+    name = PurePosixPath(image_path).name.replace('"', "")
+    headers.update({"X-Content-Type-Options": "nosniff", "Content-Disposition": f'inline; filename="{name}"',
+                    "Content-Security-Policy": "default-src 'none'; sandbox"})
     return StreamingResponse(body(), media_type=first.content_type or "application/octet-stream",
                              headers=headers)

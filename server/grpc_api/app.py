@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 from clients.channel import MAX_MESSAGE_BYTES
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from server.grpc_api.auth import ApiKeyInterceptor
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.metrics_interceptor import MetricsInterceptor
 from server.grpc_api.servicer import AlprServicer
@@ -40,6 +41,7 @@ KEEPALIVE_OPTIONS = [
 
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
                   stats: Stats | None = None, system_threads: int = 4, metrics: ServerMetrics | None = None,
+                  api_keys: tuple[str, ...] = (), credentials: grpc.ServerCredentials | None = None,
                   ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
@@ -52,6 +54,8 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
         metrics.watch_admission(servicer.admission.numbers)
     threads = max_workers + system_threads
     interceptors: list[grpc.ServerInterceptor] = [] if metrics is None else [MetricsInterceptor(metrics)]
+    if api_keys:
+        interceptors.append(ApiKeyInterceptor(api_keys))
     interceptors.append(ErrorInterceptor(stats if stats is not None else servicer.stats, servicer.admission))
     server = grpc.server(
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
@@ -74,10 +78,17 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
                         else health_pb2.HealthCheckResponse.NOT_SERVING)
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(address)
+    port = (server.add_secure_port(address, credentials) if credentials is not None
+            else server.add_insecure_port(address))
     if port == 0:
         raise RuntimeError(f"could not bind gRPC server to {address}")
     return server, port, health_servicer
+
+
+def server_credentials(cert_file: str, key_file: str) -> grpc.ServerCredentials:
+    """TLS credentials from a PEM certificate (chain) and its private key."""
+    with open(cert_file, "rb") as cert, open(key_file, "rb") as key:
+        return grpc.ssl_server_credentials([(key.read(), cert.read())])
 
 
 def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthServicer,

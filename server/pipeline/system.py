@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from server.config import Settings
 from server.ocr.base import OcrProvider, ProviderStatus
@@ -90,6 +91,7 @@ class SystemStatus:
         load_errors: dict[str, str],
         now: Callable[[], datetime],
         storage: Callable[[], StorageReport] | None = None,
+        base_dir: Path | None = None,
     ) -> None:
         self._detectors = {"vehicle_detector": vehicle_detector, "plate_detector": plate_detector}
         self._gemini = gemini
@@ -98,7 +100,20 @@ class SystemStatus:
         self._errors = load_errors
         self._now = now
         self._storage = storage
+        self._base_dir = base_dir
         self.started_at = now()
+
+    def _public(self, path: str) -> str:
+        """A model path as answers show it: relative to base_dir, else its file name (no absolute paths)."""
+        if not path:
+            return ""
+        p = Path(path)
+        if self._base_dir is not None:
+            try:
+                return p.resolve().relative_to(self._base_dir.resolve()).as_posix()
+            except ValueError:
+                pass
+        return p.name
 
     def uptime_seconds(self) -> float:
         """Seconds since start-up."""
@@ -108,10 +123,11 @@ class SystemStatus:
         """Report of "vehicle_detector" or "plate_detector"."""
         det = self._detectors[name]
         if det is None:
-            return ModelReport(loaded=False, path=self._paths.get(name, ""),
-                               error=self._errors.get(name, "not loaded"))
+            return ModelReport(loaded=False, path=self._public(self._paths.get(name, "")),
+                               error=self._errors.get(name, "not loaded").replace(
+                                   self._paths.get(name, "") or "\0", self._public(self._paths.get(name, ""))))
         info = det.info
-        return ModelReport(loaded=True, path=str(info.path), classes=dict(info.classes),
+        return ModelReport(loaded=True, path=self._public(str(info.path)), classes=dict(info.classes),
                            providers=tuple(info.providers), source=info.source)
 
     def gemini_status(self) -> ProviderStatus:

@@ -36,6 +36,7 @@ def photo() -> bytes:
     record = labels("openalpr-us")[0]
     data = (data_set("openalpr-us") / record["image"]).read_bytes()
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
     ok, buf = cv2.imencode(".jpg", cv2.resize(image, (640, 480)), [int(cv2.IMWRITE_JPEG_QUALITY), 80])
     assert ok and len(buf) < SMALL_LIMIT
     return bytes(buf.tobytes())

@@ -34,7 +34,7 @@ def test_stage_pool_defaults_to_one_thread_per_core_apart_from_grpc_threads() ->
     s = load_settings(DEFAULT_CONFIG, environ={}, dotenv=Path("/nonexistent"))
     assert s.server.stage_workers == 0
     assert s.server.stage_threads == (os.cpu_count() or 1)
-    assert s.server.max_workers == 8
+    assert s.server.max_workers == 32  # streams; idle ones no longer starve anyone (admission control)
     pinned = load_settings(DEFAULT_CONFIG, environ={"GALAXY_ALPR__SERVER__STAGE_WORKERS": "3"},
                            dotenv=Path("/nonexistent"))
     assert pinned.server.stage_threads == 3
@@ -71,3 +71,14 @@ def test_invalid_configuration_is_reported_clearly(tmp_path: Path, yaml_text: st
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.yaml", environ={})
+
+
+def test_api_keys_come_from_the_environment_never_the_file(tmp_path: Path) -> None:
+    keyed = load_settings(DEFAULT_CONFIG, environ={"GALAXY_ALPR__SERVER__API_KEYS": "[k1, k2]"},
+                          dotenv=Path("/nonexistent"))
+    assert keyed.server.api_key_values == ("k1", "k2")
+    assert "k1" not in repr(keyed.server)
+    config = tmp_path / "c.yaml"
+    config.write_text("server:\n  api_keys: [k1]\n")
+    with pytest.raises(ConfigError, match="api_keys"):
+        load_settings(config, environ={}, dotenv=Path("/nonexistent"))
