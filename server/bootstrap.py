@@ -23,6 +23,7 @@ from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.storage.artefacts import ArtefactStore, OutputDirs
+from server.storage.retention import Retention
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,12 @@ class Service:
     stats: Stats
     servicer: AlprServicer
     executor: ThreadPoolExecutor
+    retention: Retention | None = None
 
     def close(self) -> None:
         """Release worker threads."""
+        if self.retention is not None:
+            self.retention.stop()
         self.executor.shutdown(wait=True)
         self.pipeline.close()
 
@@ -111,6 +115,9 @@ def build_service(settings: Settings) -> Service:
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
                           save_images=settings.output.save_detected_images,
                           random_names=settings.output.random_names)
+    retention = Retention(store.dirs.all(), retention_days=settings.output.retention_days,
+                          max_disk_mb=settings.output.max_disk_mb)
+    retention.start(settings.output.retention_interval_s)
     stats = Stats()
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
                             store=store, now=utc_now)
@@ -124,4 +131,4 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor)
+    return Service(settings, pipeline, system, stats, servicer, executor, retention)

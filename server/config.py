@@ -88,6 +88,11 @@ class OutputSettings(_Frozen):
     random_names: bool = True
     # /health is degraded below this much free space on the output root (or when it is not writable).
     min_free_mb: int = Field(100, ge=0)
+    # Retention: artefacts older than this many days are deleted (0: kept for ever) ...
+    retention_days: float = Field(0.0, ge=0)
+    # ... and the oldest go first while the artefact directories hold more than this (0: no cap).
+    max_disk_mb: int = Field(0, ge=0)
+    retention_interval_s: float = Field(300.0, gt=0)
 
 
 class RuntimeSettings(_Frozen):
