@@ -15,6 +15,7 @@ from server.bootstrap import build_service
 from server.config import Settings, load_settings
 from server.errors import ConfigError
 from server.grpc_api.app import create_server, serve_until_signalled, server_credentials
+from server.telemetry import request_ids
 from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger("server")
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints every thread's stack to stderr
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=request_ids.LOG_FORMAT)
+    request_ids.install()
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

@@ -12,6 +12,7 @@ from server.errors import AlprError
 from server.grpc_api.admission import Admission
 from server.grpc_api.status import rich_status
 from server.pipeline.stats import Stats
+from server.telemetry.request_ids import REQUEST_ID, from_metadata
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,35 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
 def _already_aborted(context: grpc.ServicerContext) -> bool:
     code = getattr(context, "code", lambda: None)()
     return code not in (None, grpc.StatusCode.OK)
+
+
+def _with_request_id(handler: Any, request_id: str) -> Any:
+    """The same handler, run with REQUEST_ID set (for unary and streaming behaviours alike)."""
+    def unary(inner: Any) -> Any:
+        def run(request: Any, context: grpc.ServicerContext) -> Any:
+            token = REQUEST_ID.set(request_id)
+            try:
+                return inner(request, context)
+            finally:
+                REQUEST_ID.reset(token)
+        return run
+
+    def streaming(inner: Any) -> Any:
+        def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            token = REQUEST_ID.set(request_id)
+            try:
+                yield from inner(request, context)
+            finally:
+                REQUEST_ID.reset(token)
+        return run
+
+    if handler.unary_unary is not None:
+        return handler._replace(unary_unary=unary(handler.unary_unary))
+    if handler.unary_stream is not None:
+        return handler._replace(unary_stream=streaming(handler.unary_stream))
+    if handler.stream_stream is not None:
+        return handler._replace(stream_stream=streaming(handler.stream_stream))
+    return handler
 
 
 class ErrorInterceptor(grpc.ServerInterceptor):
@@ -49,6 +79,9 @@ class ErrorInterceptor(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = details.method
+        request_id = from_metadata(details.invocation_metadata)
+        if request_id:
+            handler = _with_request_id(handler, request_id)
         if handler.unary_unary is not None:
             inner_uu = handler.unary_unary
 

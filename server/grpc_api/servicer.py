@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections import deque
@@ -135,7 +136,9 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             else:
                 self.admission.acquire_image(wait=seq > 1)
                 try:
-                    future = self._executor.submit(self._one, method, msg, stage, pack, fail)
+                    # The stage thread logs under this call's request id (contextvars do not cross pools).
+                    future = self._executor.submit(contextvars.copy_context().run, self._one, method, msg,
+                                                   stage, pack, fail)
                 except RuntimeError as exc:  # the stage pool is shut down
                     self.admission.release_image()
                     log.info("%s: stage pool closed (%s)", method, exc)

@@ -1,0 +1,39 @@
+"""The request id of the call being served, for every log line written while serving it.
+
+The bridge sends `x-request-id` metadata (its own id for the REST request); the server keeps it in a
+context variable, copies it into the stage threads, and a logging filter adds it to each record as
+`request_id` ("-" outside a call).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s: %(message)s"
+
+
+def from_metadata(metadata: Iterable[tuple[str, Any]] | None) -> str:
+    """The x-request-id value of a call's metadata, or ""."""
+    for key, value in metadata or ():
+        if key.lower() == "x-request-id":
+            return str(value)[:64]
+    return ""
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keep the record; set its request_id."""
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+def install(handler_owner: logging.Logger | None = None) -> None:
+    """Add the filter to the root logger's handlers (call after logging.basicConfig)."""
+    for handler in (handler_owner or logging.getLogger()).handlers:
+        handler.addFilter(RequestIdFilter())
