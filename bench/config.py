@@ -41,6 +41,8 @@ class BenchConfig:
     exp_rounds: int  # alternating rounds of N-client bursts per configuration in the service experiments
     request_timeout_s: float = 120.0
     startup_timeout_s: float = 180.0
+    soak_clients: int = 16  # REST clients of the bounded soak
+    soak_s: float = 60.0  # how long the soak runs (the issue's acceptance run is 180 s: --soak-s 180)
 
     @classmethod
     def full(cls) -> BenchConfig:
@@ -54,4 +56,4 @@ class BenchConfig:
         """A smoke run: every section with a few iterations."""
         return cls(quick=True, stage_images=2, raw_iters=5, e2e_iters=3, single_client_requests=2,
                    multi_clients=8, multi_client_requests=1, baseline_images=2, profile_iters=1,
-                   exp_images=4, exp_iters=2, exp_rounds=1)
+                   exp_images=4, exp_iters=2, exp_rounds=1, soak_s=10.0)

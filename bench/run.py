@@ -37,7 +37,7 @@ from server.pipeline.results import ImageRequest
 
 log = logging.getLogger("bench")
 
-CORE_SECTIONS = ("stages", "raw", "profile", "e2e", "baseline")
+CORE_SECTIONS = ("stages", "raw", "profile", "e2e", "baseline", "hostile", "soak")
 EXPERIMENT_SECTIONS = ("exp_threads_raw", "exp_threads_service", "exp_decode", "exp_imgsz", "exp_parallel",
                        "exp_blas", "exp_recommended_inproc", "exp_recommended_rest", "exp_baseline_tuned",
                        "exp_search")
@@ -88,6 +88,23 @@ def run_e2e(service: Service, sample: Sample, cfg: BenchConfig, tmp: Path, entry
             requests_per_client=cfg.multi_client_requests, timeout_s=cfg.request_timeout_s)
         entry["memory_after_load"] = e2e.server_memory(served)
         entry["server_config"] = "config/config.yaml + GALAXY_ALPR__OCR__PROVIDER=local, loopback ports"
+
+
+def run_reliability(names: set[str], sample: Sample, cfg: BenchConfig, tmp: Path, sections: Json,
+                    progress: Callable[[str], None]) -> None:
+    """Decoder bombs through REST (time, server memory) and the bounded 16-client soak."""
+    from bench.soak import hostile, soak
+
+    with serve(tmp / "reliability", cfg.startup_timeout_s) as served:
+        if "hostile" in names:
+            progress("hostile: decoder bombs through REST")
+            with section(sections, "hostile") as entry:
+                entry.update(hostile(served))
+        if "soak" in names:
+            progress(f"soak: {cfg.soak_clients} REST clients for {cfg.soak_s:.0f} s")
+            with section(sections, "soak") as entry:
+                entry.update(soak(served, sample, clients=cfg.soak_clients, duration_s=cfg.soak_s,
+                                  timeout_s=cfg.request_timeout_s))
 
 
 def run_experiments(names: set[str], service: Service, sample: Sample, cfg: BenchConfig, results: Json) -> None:
@@ -184,6 +201,8 @@ def run(cfg: BenchConfig, names: set[str], progress: Callable[[str], None] = log
             progress("e2e: in-process vs gRPC vs REST, concurrency, memory")
             with section(sections, "e2e") as entry:
                 run_e2e(service, sample, cfg, tmp, entry)
+        if "hostile" in names or "soak" in names:
+            run_reliability(names, sample, cfg, tmp, sections, progress)
         if "baseline" in names:
             progress("baseline: ultralytics .pt in torch (subprocess)")
             with section(sections, "baseline") as entry:
@@ -219,12 +238,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the optimisation experiments (exp_*; long on a busy machine)")
     parser.add_argument("--exp-images", type=int, default=None,
                         help="images per data set in the recall experiments (0: all; default 40, quick 4)")
+    parser.add_argument("--soak-s", type=float, default=None, help="soak duration (default 60 s, quick 10 s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cfg = BenchConfig.quick_run() if args.quick else BenchConfig.full()
     if args.exp_images is not None:
         cfg = replace(cfg, exp_images=args.exp_images)
+    if args.soak_s is not None:
+        cfg = replace(cfg, soak_s=args.soak_s)
     names = set(args.only.split(",")) if args.only else set(ALL_SECTIONS if args.experiments else CORE_SECTIONS)
     unknown = names - set(ALL_SECTIONS)
     if unknown:
