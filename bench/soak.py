@@ -31,10 +31,29 @@ def process_numbers(pid: int | None) -> Json:
     return {"rss_mib": round(kib.get("VmRSS", 0) / 1024, 1), "fds": fds, "threads": threads}
 
 
-def soak(served: Served, sample: Sample, *, clients: int, duration_s: float, timeout_s: float) -> Json:
-    """`clients` threads posting the sample to process-single-image for duration_s; the tally."""
+def soak(served: Served, sample: Sample, *, clients: int, duration_s: float, timeout_s: float,
+         warmup_s: float = 15.0) -> Json:
+    """`clients` threads posting the sample to process-single-image for duration_s (after a warm-up of
+    the same load, so that growth means growth, not arenas filling); the tally."""
     server_pid = served.child_pid("server.main")
+    _load(served, sample, clients=clients, duration_s=warmup_s, timeout_s=timeout_s)
     before = process_numbers(server_pid)
+    tally = _load(served, sample, clients=clients, duration_s=duration_s, timeout_s=timeout_s)
+    after = process_numbers(server_pid)
+    accepted, shed, failed = tally
+    latency = summarize(accepted)
+    return {
+        "clients": clients, "duration_s": duration_s, "warmup_s": warmup_s, "accepted": len(accepted),
+        "shed": len(shed), "failed": len(failed), "failures": sorted(set(failed)),
+        "accepted_latency_ms": latency, "shed_latency_ms": summarize(shed),
+        "p99_over_p50": round(latency["p99"] / latency["p50"], 2) if latency.get("n") else None,
+        "server_before": before, "server_after": after,
+        "growth": {k: round(after[k] - before[k], 1) for k in before if k in after},
+    }
+
+
+def _load(served: Served, sample: Sample, *, clients: int, duration_s: float, timeout_s: float
+          ) -> tuple[list[float], list[float], list[str]]:
     accepted: list[float] = []
     shed: list[float] = []
     failed: list[str] = []
@@ -68,16 +87,7 @@ def soak(served: Served, sample: Sample, *, clients: int, duration_s: float, tim
         t.start()
     for t in threads:
         t.join(duration_s + timeout_s + 30)
-    after = process_numbers(server_pid)
-    latency = summarize(accepted)
-    return {
-        "clients": clients, "duration_s": duration_s, "accepted": len(accepted), "shed": len(shed),
-        "failed": len(failed), "failures": sorted(set(failed)),
-        "accepted_latency_ms": latency, "shed_latency_ms": summarize(shed),
-        "p99_over_p50": round(latency["p99"] / latency["p50"], 2) if latency.get("n") else None,
-        "server_before": before, "server_after": after,
-        "growth": {k: round(after[k] - before[k], 1) for k in before if k in after},
-    }
+    return accepted, shed, failed
 
 
 def hostile(served: Served, corpus_dir: Path | None = None) -> Json:
@@ -91,8 +101,9 @@ def hostile(served: Served, corpus_dir: Path | None = None) -> Json:
         for name, data, expected in inputs:
             rss_before = memory_kib(server_pid)["VmRSS"] if server_pid else 0
             start = time.perf_counter()
+            suffix = "png" if data.startswith(b"\x89PNG") else "jpg"
             r = http.post(f"{served.rest_url}/alpr-core/process-single-image",
-                          files={"file": (f"{name}.bin", data, "application/octet-stream")})
+                          files={"file": (f"{name}.{suffix}", data, "application/octet-stream")})
             elapsed = (time.perf_counter() - start) * 1000
             peak = memory_kib(server_pid).get("VmHWM", 0) if server_pid else 0
             rows.append({"input": name, "bytes": len(data), "status": r.status_code,

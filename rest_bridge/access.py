@@ -75,6 +75,33 @@ def access_middleware(keys: tuple[str, ...], limiter: RateLimiter | None
     return guard
 
 
+def inflight_limit(max_inflight: int, retry_after_s: float = 1.0
+                   ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Shed POSTs beyond max_inflight at once (429 OVERLOADED + Retry-After), before reading their bodies.
+
+    The server sheds too (its own bound), but only after the upload has been read and sent to it;
+    refusing here answers an excess client in milliseconds.
+    """
+    inflight = 0
+
+    async def limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        nonlocal inflight
+        if request.method != "POST":
+            return await call_next(request)
+        if inflight >= max_inflight:
+            body = envelope(f"Server busy: {max_inflight} requests in progress; retry in {retry_after_s:g} s",
+                            request.app.state.limits.tz, reason=Reason.OVERLOADED, status_code=429)
+            return JSONResponse(status_code=429, content=body,
+                                headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))})
+        inflight += 1  # one event loop: no lock needed
+        try:
+            return await call_next(request)
+        finally:
+            inflight -= 1
+
+    return limit
+
+
 async def safe_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Every answer: the browser must not sniff a content type (a JPEG+HTML polyglot stays an image)."""
     response = await call_next(request)

@@ -38,7 +38,7 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
 }
 # Rate limiting and shedding are RESOURCE_EXHAUSTED too, but mean "try later", not "too big"
 # (answered with Retry-After).
-REASON_TO_HTTP = {Reason.OCR_RATE_LIMITED: 429, Reason.RATE_LIMITED: 429, Reason.OVERLOADED: 503}
+REASON_TO_HTTP = {Reason.OCR_RATE_LIMITED: 429, Reason.RATE_LIMITED: 429, Reason.OVERLOADED: 429}
 # Any other code (a proxy's CANCELLED, UNIMPLEMENTED, ...) is the bridge's failure to get an answer.
 DEFAULT_HTTP = 500
 # Answers that mean "try again later" carry Retry-After (the server's hint when it sent one).

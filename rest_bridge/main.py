@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import Scope
 
 from clients import AsyncAlprClient
-from rest_bridge.access import RateLimiter, access_middleware, safe_headers
+from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
@@ -86,6 +86,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     if not keys:
         log.warning("REST API is open: no API keys configured (set GALAXY_ALPR_BRIDGE__API_KEYS)")
     limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    if settings.max_inflight_requests:
+        app.middleware("http")(inflight_limit(settings.max_inflight_requests))
     app.middleware("http")(access_middleware(keys, limiter))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

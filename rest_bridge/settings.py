@@ -31,6 +31,9 @@ class BridgeSettings(BaseModel):
     unary_deadline_s: float = Field(5.0, gt=0)
     # Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself.
     body_timeout_s: float = Field(30.0, gt=0)
+    # POST requests worked on at once; more are answered 429 OVERLOADED + Retry-After before their
+    # bodies are read (0: no bridge-side bound; the server still sheds beyond its own).
+    max_inflight_requests: int = Field(8, ge=0)
     # API keys the REST clients present (X-API-Key or Authorization: Bearer); empty: open (warned).
     api_keys: tuple[SecretStr, ...] = ()
     # Requests per minute per API key (per client address in open mode); 0: no limit. Over: 429.

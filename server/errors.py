@@ -33,7 +33,7 @@ class Reason:
     OCR_RATE_LIMITED: Final = "OCR_RATE_LIMITED"
     IMAGE_TOO_MANY_PIXELS: Final = "IMAGE_TOO_MANY_PIXELS"  # declared width x height over limits.max_pixels
     RATE_LIMITED: Final = "RATE_LIMITED"  # the bridge's per-key rate limit (429 + Retry-After)
-    # Shed: the server is at its bound of in-flight work (RESOURCE_EXHAUSTED; HTTP 503 + Retry-After).
+    # Shed: the server is at its bound of in-flight work (RESOURCE_EXHAUSTED; HTTP 429 + Retry-After).
     OVERLOADED: Final = "OVERLOADED"
     # Missing: NOT_FOUND (404).
     NOT_FOUND: Final = "NOT_FOUND"

@@ -217,7 +217,7 @@ def test_bridge_learned_the_servers_limits(strict_client: TestClient) -> None:
 @pytest.mark.parametrize(("reason", "status"), [
     (Reason.NO_FILES, 400), (Reason.TOO_MANY_FILES, 400), (Reason.INVALID_REQUEST, 400),
     (Reason.IMAGE_TOO_LARGE, 413), (Reason.REQUEST_TOO_LARGE, 413), (Reason.BACKEND_UNAVAILABLE, 503),
-    (Reason.OCR_RATE_LIMITED, 429), (Reason.INTERNAL, 500), (Reason.OVERLOADED, 503), (Reason.RATE_LIMITED, 429),
+    (Reason.OCR_RATE_LIMITED, 429), (Reason.INTERNAL, 500), (Reason.OVERLOADED, 429), (Reason.RATE_LIMITED, 429),
     (Reason.UNAUTHENTICATED, 401), (Reason.IMAGE_TOO_MANY_PIXELS, 413), (Reason.SHUTTING_DOWN, 503),
 ])
 def test_bridge_reasons_go_through_the_table(reason: str, status: int) -> None:
