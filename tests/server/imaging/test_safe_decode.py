@@ -106,3 +106,32 @@ def test_an_interlaced_png_decodes() -> None:
     with pytest.raises(CorruptImageError, match="inflates past"):
         decode(data[:-12 - len(zlib.compress(raw)) - 12] + _chunk(b"IDAT", zlib.compress(raw + b"\x00" * 4096))
                + _chunk(b"IEND", b""))
+
+
+def test_large_decodes_take_turns_small_ones_do_not_wait() -> None:
+    import threading
+
+    gate = DecodeGate(large_pixels=1000, slots=1)
+    inside = threading.Event()
+    release = threading.Event()
+    order: list[str] = []
+
+    def large(name: str) -> None:
+        with gate.admit(5000):
+            order.append(f"{name}-in")
+            inside.set()
+            release.wait(5)
+            order.append(f"{name}-out")
+
+    first = threading.Thread(target=large, args=("a",))
+    first.start()
+    assert inside.wait(5)
+    second = threading.Thread(target=large, args=("b",))
+    second.start()
+    with gate.admit(10):  # a small image is not held up by the large one in progress
+        order.append("small")
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert order.index("small") < order.index("a-out")
+    assert order.index("a-out") < order.index("b-in")  # one large decode at a time
