@@ -203,6 +203,17 @@ class Settings(_Frozen):
         """The configured timezone."""
         return ZoneInfo(self.timezone)
 
+    def public_path(self, path: str) -> str:
+        """A configured path as answers may show it: relative paths as they are, absolute ones relative
+        to base_dir when under it, else only their last component (no absolute paths in answers)."""
+        p = Path(path)
+        if not p.is_absolute():
+            return path
+        try:
+            return p.relative_to(self.base_dir).as_posix()
+        except ValueError:
+            return p.name
+
     def resolve(self, path: str) -> Path:
         """A configured path made absolute against base_dir."""
         p = Path(path)

@@ -191,10 +191,10 @@ def pipeline_info(d: PipelineDescription, version: str) -> pb.GetPipelineInfoRes
 
 def service_config(s: Settings) -> types_pb2.ServiceConfig:
     """The documented configuration, without any secret."""
-    o = s.output
+    o, pub = s.output, s.public_path
     return types_pb2.ServiceConfig(
-        models=types_pb2.ModelsConfig(vehicle_detector=s.models.vehicle_detector,
-                                      plate_detector=s.models.plate_detector),
+        models=types_pb2.ModelsConfig(vehicle_detector=pub(s.models.vehicle_detector),
+                                      plate_detector=pub(s.models.plate_detector)),
         ocr=types_pb2.OcrConfig(provider=s.ocr.provider, model_name=s.ocr.model_name),
         detection=types_pb2.DetectionConfig(
             vehicle_confidence_threshold=s.detection.vehicle_confidence_threshold,
@@ -204,13 +204,13 @@ def service_config(s: Settings) -> types_pb2.ServiceConfig:
         ),
         output=types_pb2.OutputConfig(
             save_detected_images=o.save_detected_images,
-            uploaded_vehicle_image_dir=o.uploaded_vehicle_image_dir,
-            detected_vehicle_image_dir=o.detected_vehicle_image_dir,
-            cropped_vehicle_image_dir=o.cropped_vehicle_image_dir,
-            uploaded_plate_image_dir=o.uploaded_plate_image_dir,
-            detected_plate_image_dir=o.detected_plate_image_dir,
-            cropped_plate_image_dir=o.cropped_plate_image_dir,
-            results_dir=o.results_dir,
+            uploaded_vehicle_image_dir=pub(o.uploaded_vehicle_image_dir),
+            detected_vehicle_image_dir=pub(o.detected_vehicle_image_dir),
+            cropped_vehicle_image_dir=pub(o.cropped_vehicle_image_dir),
+            uploaded_plate_image_dir=pub(o.uploaded_plate_image_dir),
+            detected_plate_image_dir=pub(o.detected_plate_image_dir),
+            cropped_plate_image_dir=pub(o.cropped_plate_image_dir),
+            results_dir=pub(o.results_dir),
         ),
         image_formats=list(s.image_formats),
         timezone=s.timezone,
