@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import grpc
+
 from server.errors import OverloadedError, StreamIdleError
 
 T = TypeVar("T")
@@ -120,7 +122,7 @@ def idle_bounded(requests: Iterator[T], timeout_s: float) -> Iterator[T]:
                 item = inbox.get(timeout=timeout_s)
             except queue.Empty:
                 raise StreamIdleError(f"No request on this stream for {timeout_s:g} s: closed") from None
-            if item is _END:
+            if item is _END or isinstance(item, grpc.RpcError):  # ended, or cancelled by the client
                 return
             if isinstance(item, Exception):
                 raise item
