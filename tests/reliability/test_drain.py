@@ -56,3 +56,41 @@ def test_sigterm_during_concurrent_batches_answers_every_image(tmp_path: Path) -
         assert len(saved) == outcomes.count("ok")  # every saved result was also answered
     finally:
         stop(proc)
+
+
+def test_sigterm_during_concurrent_rest_batches_gives_partial_results(tmp_path: Path) -> None:
+    """Through the bridge: each batch answers with every image's own result (done or SHUTTING_DOWN)."""
+    from fastapi.testclient import TestClient
+
+    from rest_bridge.main import create_app
+    from rest_bridge.settings import BridgeSettings
+
+    photo = (data_set("openalpr-us") / labels("openalpr-us")[0]["image"]).read_bytes()
+    proc, target = start_server(tmp_path, GALAXY_ALPR__SERVER__GRACE_PERIOD_S="6",
+                                GALAXY_ALPR__SERVER__MAX_INFLIGHT_IMAGES="16")
+    bodies: list[dict[str, object]] = []
+    try:
+        with TestClient(create_app(BridgeSettings(grpc_target=target))) as bridge:
+            def batch(b: int) -> None:
+                files = [("files", (f"b{b}-{i}.jpg", photo, "image/jpeg")) for i in range(10)]
+                bodies.append(bridge.post("/galaxy-alpr/v1/alpr-core/process-multiple-images", files=files).json())
+
+            workers = [threading.Thread(target=batch, args=(b,)) for b in range(3)]
+            for w in workers:
+                w.start()
+            saved = tmp_path / "images_processed" / "results"
+            while not any(p.stat().st_size for p in saved.glob("*_results.json")):  # work under way
+                threading.Event().wait(0.05)
+            proc.send_signal(signal.SIGTERM)
+            for w in workers:
+                w.join(120)
+        assert len(bodies) == 3
+        reasons = []
+        for body in bodies:
+            data = body["data"]
+            assert isinstance(data, dict) and len(data["results"]) == 10, body
+            reasons += [r.get("reason", "ok") if not r["success"] else "ok" for r in data["results"]]
+        assert set(reasons) <= {"ok", "SHUTTING_DOWN"}, reasons
+        assert reasons.count("ok") >= 1
+    finally:
+        stop(proc)
