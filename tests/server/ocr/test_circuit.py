@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
-
-import pytest
 
 from server.ocr.auto import AutoOcrProvider
 from server.ocr.circuit import CIRCUIT_OPEN, CircuitBreaker, CircuitBreakerProvider
 from server.ocr.gemini import GeminiOcrProvider
 from server.pipeline.system import SystemStatus
 from tests.fakes.gemini_server import FakeGeminiServer, error_reply
-from tests.ocr_gemini.helpers import FakeClock, RecordingProvider, make_crop, make_settings
-
-
-@pytest.fixture
-def fake_gemini() -> Iterator[FakeGeminiServer]:
-    """A fresh fake Gemini API on a free loopback port."""
-    with FakeGeminiServer() as fake:
-        yield fake
+from tests.server.ocr.gemini_helpers import FakeClock, RecordingProvider, make_crop, make_settings
 
 
 def breaker_over(fake: FakeGeminiServer, clock: FakeClock) -> CircuitBreakerProvider:
