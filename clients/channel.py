@@ -7,6 +7,7 @@ from here, so the two ends of a channel never disagree.
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 # A 20 MB image plus message overhead (the service's own upload limit is checked below this).
@@ -33,9 +34,15 @@ REQUEST_ID_HEADER = "x-request-id"
 API_KEY_HEADER = "x-api-key"
 
 
+# The id of the request a caller is serving (the REST bridge sets its REST request's): its gRPC calls
+# carry it, so the server's log lines name the same request as the bridge's.
+CALLER_REQUEST_ID: ContextVar[str] = ContextVar("caller_request_id", default="")
+
+
 def new_request_id() -> str:
-    """A fresh id for one call; its messages are "<id>-0", "<id>-1", ... (echoed in the responses)."""
-    return uuid.uuid4().hex
+    """The id of one call: the caller's request id when set, else a fresh one; its messages are
+    "<id>-0", "<id>-1", ... (echoed in the responses)."""
+    return CALLER_REQUEST_ID.get() or uuid.uuid4().hex
 
 
 def message_id(request_id: str, index: int) -> str:

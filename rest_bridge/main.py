@@ -19,11 +19,13 @@ from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, s
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
+from rest_bridge.request_ids import request_id_middleware
 from rest_bridge.routes import alpr, images, info, plate, system, vehicle
 from rest_bridge.service_limits import ServiceLimits, learn_limits
 from rest_bridge.settings import BridgeSettings, get_settings
 from server import __version__
 from server.errors import Reason
+from server.telemetry import request_ids
 
 API_PREFIX = "/galaxy-alpr/v1"
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -96,6 +98,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
+    app.middleware("http")(request_id_middleware)  # outermost: every log line of a request has its id
     app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], include_in_schema=False)
 
     app.include_router(info.router, prefix=API_PREFIX)
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=defaults.port)
     parser.add_argument("--grpc-target", default=defaults.grpc_target)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=request_ids.LOG_FORMAT)
+    request_ids.install()
     settings = defaults.model_copy(update={"host": args.host, "port": args.port,
                                            "grpc_target": args.grpc_target})
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
