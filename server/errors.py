@@ -108,3 +108,47 @@ class OcrRateLimitedError(OcrError):
 
 class ConfigError(Exception):
     """The configuration is invalid; raised at start-up with a clear message."""
+
+
+class NotAVideoError(InvalidInputError):
+    """The bytes are not a video container we can read (judged by content)."""
+
+    reason = "NOT_A_VIDEO"
+
+
+class TruncatedVideoError(InvalidInputError):
+    """The video stops part-way: its data ends before its frames do."""
+
+    reason = "VIDEO_TRUNCATED"
+
+
+class EmptyVideoError(InvalidInputError):
+    """The video holds no decodable frame."""
+
+    reason = "VIDEO_EMPTY"
+
+
+class VideoResolutionError(InvalidInputError):
+    """The video's frame size is below the minimum or above the maximum."""
+
+    reason = "VIDEO_RESOLUTION"
+
+
+class VideoTooLongError(InvalidInputError):
+    """The video is over the duration limit."""
+
+    reason = "VIDEO_TOO_LONG"
+
+
+class VideoTooLargeError(AlprError):
+    """The video upload is over the size limit."""
+
+    code = "RESOURCE_EXHAUSTED"
+    reason = "VIDEO_TOO_LARGE"
+
+
+class StreamUnavailableError(AlprError):
+    """A camera or stream URL cannot be opened or stopped delivering frames."""
+
+    code = "UNAVAILABLE"
+    reason = "STREAM_UNAVAILABLE"

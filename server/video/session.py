@@ -1,0 +1,298 @@
+"""One video source's tracking session: frames in, NEW / UPDATE / FINAL events out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from server.config import VideoSettings
+from server.domain import Detection, Image
+from server.pipeline.pairing import MIN_CONTAINMENT, containment
+from server.plates.rules import normalise
+from server.video.events import EventKind, TrackEvent, VehicleReport
+from server.video.frames import Frame
+from server.video.ports import FrameAnalyzer, ViewSaver
+from server.video.track import Track, View
+from server.video.tracking import BoxTracker
+from server.video.voting import Vote, read_weight
+from server.video.zones import Zones
+
+# The whole frame is searched for plates without a vehicle on every Nth analysed frame (every frame
+# while such a plate is being read).
+PLATE_SCAN_EVERY = 4
+_SHARPNESS_HEIGHT = 40
+
+
+def sharpness(crop: Image) -> float:
+    """Laplacian variance of the crop scaled to a fixed height (higher is sharper)."""
+    if crop.size == 0:
+        return 0.0
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    scale = _SHARPNESS_HEIGHT / max(1, gray.shape[0])
+    gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return float(cv2.Laplacian(gray, cv2.CV_64F).var())
+
+
+def _plate_crop(image: Image, det: Detection) -> Image:
+    h, w = image.shape[:2]
+    margin = max(2, round(0.06 * max(det.box.width, det.box.height)))
+    b = det.box.padded(margin, w, h)
+    return image[b.y1:b.y2, b.x1:b.x2]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """A session's knobs: the `video` settings, the source's frame rate and its zones."""
+
+    video: VideoSettings
+    frame_rate: float
+    zones: Zones = field(default_factory=Zones)
+    vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
+
+
+@dataclass
+class SessionStats:
+    """Counters and stage times (ms, summed) of a session."""
+
+    frames_processed: int = 0
+    plate_passes: int = 0
+    reads: int = 0
+    times_ms: dict[str, float] = field(default_factory=lambda: {"vehicles": 0.0, "plates": 0.0, "ocr": 0.0,
+                                                                  "tracking": 0.0, "saving": 0.0})
+
+
+class VideoSession:
+    """Tracks vehicles and lone plates over analysed frames and votes on their plates."""
+
+    def __init__(self, analyzer: FrameAnalyzer, options: SessionOptions, *, source_id: str = "",
+                 saver: ViewSaver | None = None) -> None:
+        self._analyzer = analyzer
+        self._opts = options
+        self._video = options.video
+        self.source_id = source_id
+        self._saver = saver
+        self._vehicle_tracker = self._tracker()
+        self._plate_tracker = self._tracker()
+        self._tracks: dict[tuple[str, int], Track] = {}
+        self._finished: list[Track] = []  # finalised tracks, for de-duplication and the summary
+        self._next_id = 1
+        self._last_t = -1.0
+        self.stats = SessionStats()
+        self.reports: list[VehicleReport] = []
+
+    def _tracker(self) -> BoxTracker:
+        return BoxTracker(track_lost_s=self._video.track_lost_s, frame_rate=self._opts.frame_rate,
+                          activation_threshold=self._video.track_activation_threshold)
+
+    # ---- per frame ---------------------------------------------------------------------------
+    def process(self, frame: Frame) -> list[TrackEvent]:
+        """Analyse one (sampled) frame; the events it causes. Frames out of time order are ignored."""
+        if frame.t_s <= self._last_t:
+            return []
+        self._last_t = frame.t_s
+        self.stats.frames_processed += 1
+        image, t = frame.image, frame.t_s
+        times = self.stats.times_ms
+        start = time.perf_counter()
+        vehicles = [v for v in self._analyzer.vehicles(image)
+                    if v.class_name in self._opts.vehicle_classes and self._opts.zones.admits(v.box)]
+        times["vehicles"] += (time.perf_counter() - start) * 1e3
+        start = time.perf_counter()
+        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        times["tracking"] += (time.perf_counter() - start) * 1e3
+        touched = [tr for tr in seen if tr is not None]
+        targets: list[tuple[Track, Detection]] = []
+        targets += self._vehicle_plates(image, vehicles, seen)
+        lone_live = any(kind == "plate" and not self._done(tr) for (kind, _), tr in self._tracks.items())
+        if lone_live or self.stats.frames_processed % PLATE_SCAN_EVERY == 1:
+            lone = self._lone_plates(image, vehicles, t)
+            touched += [tr for tr, _ in lone]
+            targets += lone
+        self._read(image, t, [(tr, det) for tr, det in targets if not self._done(tr)])
+        for tr in touched:
+            if tr.kind == "vehicle" or tr.frames_seen == 1:
+                tr.offer_view("", View(t, image, tr.last_box if tr.kind == "vehicle" else None, None,
+                                       float(tr.last_box.area)))
+        events = self._read_events(touched, t)
+        events += self.advance(t)
+        return events
+
+    def _see(self, tracker: BoxTracker, kind: str, dets: list[Detection], t: float) -> list[Track | None]:
+        ids = tracker.update(dets, t)
+        seen: list[Track | None] = []
+        for det, track_id in zip(dets, ids, strict=True):
+            if track_id is None:
+                seen.append(None)
+                continue
+            key = (kind, track_id)
+            track = self._tracks.get(key)
+            class_name = det.class_name if kind == "vehicle" else ""
+            if track is None:
+                track = self._tracks[key] = Track(kind, t, det.box, class_name)
+            else:
+                track.see(t, det.box, class_name)
+            target = track.merged_into
+            if target is not None and not target.final_sent:
+                target.see(t, det.box, class_name)
+            seen.append(target if target is not None else track)
+        return seen
+
+    def _done(self, track: Track) -> bool:
+        return track.final_sent or track.settled(self._video.settle_votes, self._video.settle_share)
+
+    def _vehicle_plates(self, image: Image, vehicles: list[Detection],
+                        seen: list[Track | None]) -> list[tuple[Track, Detection]]:
+        """The plate of each tracked vehicle whose read has not settled, searched in its crop."""
+        wanted = [(v, tr) for v, tr in zip(vehicles, seen, strict=True) if tr is not None and not self._done(tr)]
+        if not wanted:
+            return []
+        start = time.perf_counter()
+        found = self._analyzer.plates_in(image, [v.box for v, _ in wanted])
+        self.stats.times_ms["plates"] += (time.perf_counter() - start) * 1e3
+        self.stats.plate_passes += 1
+        targets = []
+        for (vehicle, track), plates in zip(wanted, found, strict=True):
+            inside = [p for p in plates
+                      if containment(p, vehicle) >= MIN_CONTAINMENT and self._opts.zones.admits(p.box)]
+            if inside:
+                targets.append((track, max(inside, key=lambda p: p.confidence)))
+        return targets
+
+    def _lone_plates(self, image: Image, vehicles: list[Detection], t: float) -> list[tuple[Track, Detection]]:
+        """Plates of the whole frame that no vehicle box holds, tracked on their own."""
+        start = time.perf_counter()
+        plates = [p for p in self._analyzer.plates(image) if self._opts.zones.admits(p.box)
+                  and all(containment(p, v) < MIN_CONTAINMENT for v in vehicles)]
+        self.stats.times_ms["plates"] += (time.perf_counter() - start) * 1e3
+        self.stats.plate_passes += 1
+        start = time.perf_counter()
+        tracks = self._see(self._plate_tracker, "plate", plates, t)
+        self.stats.times_ms["tracking"] += (time.perf_counter() - start) * 1e3
+        return [(tr, p) for tr, p in zip(tracks, plates, strict=True) if tr is not None]
+
+    def _read(self, image: Image, t: float, targets: list[tuple[Track, Detection]]) -> None:
+        """Read the targets' plates in one batch and count each read as a vote of its track."""
+        if not targets:
+            return
+        start = time.perf_counter()
+        readings = self._analyzer.read(image, [det for _, det in targets])
+        self.stats.times_ms["ocr"] += (time.perf_counter() - start) * 1e3
+        self.stats.reads += len(targets)
+        for (track, det), reading in zip(targets, readings, strict=True):
+            text = normalise(reading.plate_number)
+            weight = read_weight(reading.confidence, det.box.height, sharpness(_plate_crop(image, det)),
+                                 reading.is_indonesian)
+            vehicle_box = track.last_box if track.kind == "vehicle" else None
+            track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))
+
+    # ---- events ------------------------------------------------------------------------------
+    def _key(self, text: str) -> str:
+        return text.replace("O", "0").replace("I", "1")
+
+    def _twin(self, track: Track, text: str) -> Track | None:
+        """Another live or recently finalised track already showing this text (the same vehicle)."""
+        key = self._key(text)
+        window = self._video.dedupe_window_s
+        for other in list(self._tracks.values()) + self._finished:
+            if other is track or other.merged_into is not None or not other.reported_text:
+                continue
+            if self._key(other.reported_text) != key:
+                continue
+            if other.final_sent and other.last_seen_s < track.first_seen_s - window:
+                continue
+            return other
+        return None
+
+    def _read_events(self, touched: Iterable[Track], t: float) -> list[TrackEvent]:
+        events: list[TrackEvent] = []
+        for track in dict.fromkeys(touched):
+            if track.final_sent or track.merged_into is not None:
+                continue
+            tally = track.votes.tally()
+            if not tally.text or tally.text == track.reported_text:
+                continue
+            if not track.new_sent:
+                if tally.weight < self._video.min_read_confidence or track.frames_seen < self._video.min_track_frames:
+                    continue
+                twin = self._twin(track, tally.text)
+                if twin is not None:
+                    self._merge(track, twin)
+                    continue
+                track.new_sent = True
+                track.reported_text = tally.text
+                events.append(self._event(EventKind.NEW, track, t))
+            else:
+                track.reported_text = tally.text
+                events.append(self._event(EventKind.UPDATE, track, t))
+        return events
+
+    def _merge(self, fragment: Track, into: Track) -> None:
+        fragment.merged_into = into
+        if not into.final_sent:
+            into.absorb(fragment)
+        fragment.release_views()
+
+    def _event(self, kind: EventKind, track: Track, t: float, paths: tuple[str, str] = ("", "")) -> TrackEvent:
+        if not track.public_id:
+            track.public_id = self._next_id
+            self._next_id += 1
+        return TrackEvent(kind, round(t, 3), self.source_id, track.report(track.votes.tally(), paths=paths))
+
+    def advance(self, t: float) -> list[TrackEvent]:
+        """FINAL events for tracks lost for track_lost_s or seen for max_prediction_delay_s, at time t."""
+        events: list[TrackEvent] = []
+        for key, track in list(self._tracks.items()):
+            lost = t - track.last_seen_s >= self._video.track_lost_s
+            overdue = t - track.first_seen_s >= self._video.max_prediction_delay_s
+            if not track.final_sent and track.merged_into is None and (lost or overdue):
+                event = self._finalise(track, t)
+                if event is not None:
+                    events.append(event)
+            if lost:
+                del self._tracks[key]
+        horizon = t - self._video.track_lost_s - self._video.dedupe_window_s
+        self._finished = [tr for tr in self._finished if tr.last_seen_s >= horizon]
+        return events
+
+    def _finalise(self, track: Track, t: float) -> TrackEvent | None:
+        track.final_sent = True
+        tally = track.votes.tally()
+        if not track.new_sent and (track.frames_seen < self._video.min_track_frames or (track.kind == "plate"
+                                   and not tally.text)):
+            track.release_views()
+            return None
+        if tally.text and not track.new_sent:
+            twin = self._twin(track, tally.text)
+            if twin is not None:
+                self._merge(track, twin)
+                return None
+        track.reported_text = tally.text
+        paths: tuple[str, str] = ("", "")
+        view = track.best_view(tally.text)
+        if self._saver is not None and view is not None:
+            start = time.perf_counter()
+            if not track.public_id:
+                track.public_id = self._next_id
+                self._next_id += 1
+            paths = self._saver.save(f"track{track.public_id}", view)
+            self.stats.times_ms["saving"] += (time.perf_counter() - start) * 1e3
+        when = min(t, track.last_seen_s + self._video.track_lost_s)
+        event = self._event(EventKind.FINAL, track, when, paths)
+        track.release_views()
+        self._finished.append(track)
+        self.reports.append(event.vehicle)
+        return event
+
+    def finish(self) -> list[TrackEvent]:
+        """The end of the source: every open track gets its FINAL."""
+        end = max(self._last_t, 0.0) + self._video.track_lost_s + self._video.max_prediction_delay_s
+        return self.advance(end)
+
+
+def blank(width: int, height: int) -> Image:
+    """A black frame (for tests and warm-up)."""
+    return np.zeros((height, width, 3), dtype=np.uint8)
