@@ -11,6 +11,7 @@ from fastapi import Request
 
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
+from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 T = TypeVar("T")
@@ -31,6 +32,7 @@ class Backend:
             ],
         )
         self.stub = pb_grpc.AlprServiceStub(self.channel)
+        self.video = vpb_grpc.VideoServiceStub(self.channel)
 
     async def close(self) -> None:
         """Close the channel."""

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from rest_bridge.backend import Backend
 from rest_bridge.errors import envelope, install_error_handlers
-from rest_bridge.routes import alpr, images, info, plate, system, vehicle
+from rest_bridge.routes import alpr, events, images, info, plate, system, vehicle, video
 from rest_bridge.settings import BridgeSettings, get_settings
 
 API_PREFIX = "/galaxy-alpr/v1"
@@ -41,7 +41,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app, settings.tz)
-    body_limit = settings.max_upload_bytes * settings.max_batch_files + MULTIPART_OVERHEAD
+    body_limit = max(settings.max_upload_bytes * settings.max_batch_files, settings.max_video_bytes) \
+        + MULTIPART_OVERHEAD
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -58,6 +59,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.include_router(vehicle.router, prefix=API_PREFIX)
     app.include_router(plate.router, prefix=API_PREFIX)
     app.include_router(images.router, prefix=API_PREFIX)
+    app.include_router(video.router, prefix=API_PREFIX)
+    app.include_router(events.router, prefix=API_PREFIX)
     return app
 
 

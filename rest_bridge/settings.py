@@ -24,6 +24,9 @@ class BridgeSettings(BaseModel):
     per_image_deadline_s: float = Field(30.0, gt=0)
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1)
     max_batch_files: int = Field(10, ge=1)
+    # Videos: the upload limit (the server checks `limits.max_video_bytes` again) and the call's deadline.
+    max_video_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    video_deadline_s: float = Field(900.0, gt=0)
     timezone: str = "Asia/Makassar"
 
     @property

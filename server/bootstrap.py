@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
 from server.grpc_api.servicer import AlprServicer
+from server.grpc_api.video_servicer import VideoServicer
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.factory import build_ocr_provider
@@ -21,6 +22,9 @@ from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.storage.artefacts import ArtefactStore, OutputDirs
+from server.video.cameras import CameraManager
+from server.video.hub import EventHub
+from server.video.plane import VideoPlane
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +44,12 @@ class Service:
     stats: Stats
     servicer: AlprServicer
     executor: ThreadPoolExecutor
+    video: VideoServicer
+    cameras: CameraManager
 
     def close(self) -> None:
-        """Release worker threads."""
+        """Stop the cameras, release worker threads."""
+        self.cameras.stop()
         self.executor.shutdown(wait=True)
         self.pipeline.close()
 
@@ -120,4 +127,7 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor)
+    plane = VideoPlane(settings, pipeline, store, utc_now)
+    cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
+    video = VideoServicer(plane, cameras, utc_now)
+    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras)

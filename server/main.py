@@ -35,9 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("degraded: %s", issue)
     server, port, health_servicer = create_server(
         service.servicer, f"{settings.server.host}:{settings.server.port}",
-        max_workers=settings.server.max_workers, healthy=health.healthy)
+        max_workers=settings.server.max_workers, healthy=health.healthy, video=service.video)
     log.info("gRPC server listening on %s:%d (%s)", settings.server.host, port,
              "healthy" if health.healthy else "degraded")
+    service.cameras.start()  # configured cameras are watched from start-up, each in its own thread
     try:
         serve_until_signalled(server, health_servicer, settings.server.grace_period_s)
     finally:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import types_pb2
-from rest_bridge import convert
+from rest_bridge import convert, video_convert
 from rest_bridge.errors import envelope
 from rest_bridge.responses import now_iso
 from rest_bridge.routes.deps import BackendDep, SettingsDep
@@ -51,6 +51,7 @@ async def health(backend: BackendDep, settings: SettingsDep) -> dict[str, Any] |
         "uptime": convert.uptime(h.uptime_seconds),
         "models_loaded": dict(sorted(h.models_loaded.items())),
         "issues": list(h.issues),
+        "cameras": await video_convert.cameras(backend.video, SHORT_TIMEOUT_S),
         "timestamp": h.timestamp,
     }
 

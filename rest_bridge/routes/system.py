@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
-from rest_bridge import convert
+from rest_bridge import convert, video_convert
 from rest_bridge.responses import now_iso
 from rest_bridge.routes.deps import BackendDep, SettingsDep
 
@@ -26,7 +26,9 @@ async def config(backend: BackendDep) -> dict[str, Any]:
 async def stats(backend: BackendDep) -> dict[str, Any]:
     """Uptime, counters per endpoint, images, plates, errors."""
     s = await backend.stub.GetStats(pb.GetStatsRequest(), timeout=TIMEOUT_S)
-    return {"success": True, "statistics": convert.statistics(s), "timestamp": s.current_time}
+    statistics = convert.statistics(s)
+    statistics["cameras"] = await video_convert.cameras(backend.video, TIMEOUT_S)
+    return {"success": True, "statistics": statistics, "timestamp": s.current_time}
 
 
 @router.get("/test/models", summary="Test model loading and availability")

@@ -14,22 +14,27 @@ from grpc_reflection.v1alpha import reflection
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from galaxy.alpr.v1 import video_service_pb2 as vpb
+from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.servicer import AlprServicer
+from server.grpc_api.video_servicer import VideoServicer
 from server.pipeline.stats import Stats
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
+VIDEO_SERVICE_NAME = vpb.DESCRIPTOR.services_by_name["VideoService"].full_name
 # A 20 MB image plus message overhead; REST uploads are checked against 20 MB before this.
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
-                  stats: Stats | None = None) -> tuple[grpc.Server, int, health.HealthServicer]:
+                  stats: Stats | None = None, video: VideoServicer | None = None,
+                  ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
-    Bind "127.0.0.1:0" in tests to get a free port.
+    Bind "127.0.0.1:0" in tests to get a free port. `video` adds the VideoService.
     """
     server = grpc.server(
         ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
@@ -41,14 +46,20 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
         ],
     )
     pb_grpc.add_AlprServiceServicer_to_server(servicer, server)
+    names = [SERVICE_NAME]
+    if video is not None:
+        vpb_grpc.add_VideoServiceServicer_to_server(video, server)
+        names.append(VIDEO_SERVICE_NAME)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     # "" is the process; the ALPR service is NOT_SERVING when a stage cannot run (a model is missing).
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
                         else health_pb2.HealthCheckResponse.NOT_SERVING)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    if video is not None:
+        health_servicer.set(VIDEO_SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
+                            else health_pb2.HealthCheckResponse.NOT_SERVING)
+    reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"could not bind gRPC server to {address}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from server.domain import Box, Detection, Image, PlateReading
 from server.pipeline.dataplane import AlprPipeline
+from server.pipeline.results import SceneAnalysis
 
 # Vehicle boxes are grown by this share of their size before their plates are searched.
 _REGION_MARGIN = 0.05
@@ -29,9 +30,9 @@ class PipelineAnalyzer:
         """Vehicles in the frame."""
         return self._pipeline._vehicles(image)
 
-    def plates(self, image: Image) -> list[Detection]:
-        """Plates anywhere in the frame (no second look: the tracked vehicles get their own)."""
-        return [Detection(d.box, d.confidence, d.class_id, "plate") for d in self._pipeline._whole_image_plates(image)]
+    def analyze(self, image: Image) -> SceneAnalysis:
+        """The pipeline's pure analysis step (vehicles, plates, readings, pairs; no file written)."""
+        return self._pipeline.analyze(image)
 
     def plates_in(self, image: Image, regions: list[Box]) -> list[list[Detection]]:
         """Plates in each region's crop, letterboxed to `region_size` (one batched call where the model allows)."""

@@ -84,6 +84,8 @@ class VideoReader:
         family = sniff_container(data[:16])
         try:
             container = av.open(io.BytesIO(data), mode="r")
+        except av.error.EOFError as exc:  # a container header, then nothing
+            raise EmptyVideoError(f"The video holds no frame: its data ends after the {family} header") from exc
         except av.FFmpegError as exc:
             raise TruncatedVideoError(
                 f"Truncated or corrupt video: a {family} container that cannot be read ({exc})") from exc

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Protocol
 
 from server.domain import Box, Detection, Image, PlateReading
+from server.pipeline.results import SceneAnalysis
 from server.video.track import View
 
 
 class FrameAnalyzer(Protocol):
     """The pipeline's pure analysis pieces, called per frame (no file writes)."""
 
-    def vehicles(self, image: Image) -> list[Detection]:
-        """Vehicles in the frame."""
+    def analyze(self, image: Image) -> SceneAnalysis:
+        """The pipeline's whole analysis step on one frame: vehicles, plates, readings, pairs."""
         ...
 
-    def plates(self, image: Image) -> list[Detection]:
-        """Plates anywhere in the frame (one whole-frame pass)."""
+    def vehicles(self, image: Image) -> list[Detection]:
+        """Vehicles in the frame."""
         ...
 
     def plates_in(self, image: Image, regions: list[Box]) -> list[list[Detection]]:

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from server.config import VideoSettings
-from server.domain import Detection, Image
+from server.domain import Detection, Image, PlateReading
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
 from server.plates.rules import normalise
 from server.video.events import EventKind, TrackEvent, VehicleReport
@@ -96,23 +96,11 @@ class VideoSession:
         self._last_t = frame.t_s
         self.stats.frames_processed += 1
         image, t = frame.image, frame.t_s
-        times = self.stats.times_ms
-        start = time.perf_counter()
-        vehicles = [v for v in self._analyzer.vehicles(image)
-                    if v.class_name in self._opts.vehicle_classes and self._opts.zones.admits(v.box)]
-        times["vehicles"] += (time.perf_counter() - start) * 1e3
-        start = time.perf_counter()
-        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
-        times["tracking"] += (time.perf_counter() - start) * 1e3
-        touched = [tr for tr in seen if tr is not None]
-        targets: list[tuple[Track, Detection]] = []
-        targets += self._vehicle_plates(image, vehicles, seen)
         lone_live = any(kind == "plate" and not self._done(tr) for (kind, _), tr in self._tracks.items())
         if lone_live or self.stats.frames_processed % PLATE_SCAN_EVERY == 1:
-            lone = self._lone_plates(image, vehicles, t)
-            touched += [tr for tr, _ in lone]
-            targets += lone
-        self._read(image, t, [(tr, det) for tr, det in targets if not self._done(tr)])
+            touched = self._scan_frame(image, t)
+        else:
+            touched = self._tracking_frame(image, t)
         for tr in touched:
             if tr.kind == "vehicle" or tr.frames_seen == 1:
                 tr.offer_view("", View(t, image, tr.last_box if tr.kind == "vehicle" else None, None,
@@ -120,6 +108,56 @@ class VideoSession:
         events = self._read_events(touched, t)
         events += self.advance(t)
         return events
+
+    def _admitted(self, vehicles: list[Detection]) -> list[int]:
+        zones, classes = self._opts.zones, self._opts.vehicle_classes
+        return [i for i, v in enumerate(vehicles) if v.class_name in classes and zones.admits(v.box)]
+
+    def _scan_frame(self, image: Image, t: float) -> list[Track]:
+        """The pipeline's whole analysis step: every vehicle and plate of the frame, read and paired."""
+        times = self.stats.times_ms
+        analysis = self._analyzer.analyze(image)
+        at = analysis.times
+        times["vehicles"] += at.vehicle_detection_ms
+        times["plates"] += at.plate_detection_ms
+        times["ocr"] += at.plate_recognition_ms + at.pairing_ms
+        self.stats.plate_passes += 1
+        self.stats.reads += len(analysis.plates)
+        keep = self._admitted(analysis.vehicles)
+        vehicles = [analysis.vehicles[i] for i in keep]
+        mark = time.perf_counter()
+        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        owner_of = {vi: seen[n] for n, vi in enumerate(keep)}
+        lone: list[int] = []
+        owners: dict[int, Track | None] = {}
+        for p in analysis.pairs:
+            if p.plate_index is None or not self._opts.zones.admits(analysis.plates[p.plate_index].box):
+                continue
+            if p.vehicle_index is None:
+                lone.append(p.plate_index)
+            elif p.vehicle_index in owner_of:
+                owners[p.plate_index] = owner_of[p.vehicle_index]
+        lone_tracks = self._see(self._plate_tracker, "plate", [analysis.plates[i] for i in lone], t)
+        owners.update(zip(lone, lone_tracks, strict=True))
+        times["tracking"] += (time.perf_counter() - mark) * 1e3
+        for pi, track in owners.items():
+            if track is not None and not self._done(track):
+                self._vote(image, t, track, analysis.plates[pi], analysis.readings[pi])
+        return [tr for tr in seen + lone_tracks if tr is not None]
+
+    def _tracking_frame(self, image: Image, t: float) -> list[Track]:
+        """Vehicles only, and plates only in the crops of tracked vehicles whose read has not settled."""
+        times = self.stats.times_ms
+        start = time.perf_counter()
+        found = self._analyzer.vehicles(image)
+        vehicles = [found[i] for i in self._admitted(found)]
+        times["vehicles"] += (time.perf_counter() - start) * 1e3
+        start = time.perf_counter()
+        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        times["tracking"] += (time.perf_counter() - start) * 1e3
+        targets = self._vehicle_plates(image, vehicles, seen)
+        self._read(image, t, [(tr, det) for tr, det in targets if not self._done(tr)])
+        return [tr for tr in seen if tr is not None]
 
     def _see(self, tracker: BoxTracker, kind: str, dets: list[Detection], t: float) -> list[Track | None]:
         ids = tracker.update(dets, t)
@@ -162,18 +200,6 @@ class VideoSession:
                 targets.append((track, max(inside, key=lambda p: p.confidence)))
         return targets
 
-    def _lone_plates(self, image: Image, vehicles: list[Detection], t: float) -> list[tuple[Track, Detection]]:
-        """Plates of the whole frame that no vehicle box holds, tracked on their own."""
-        start = time.perf_counter()
-        plates = [p for p in self._analyzer.plates(image) if self._opts.zones.admits(p.box)
-                  and all(containment(p, v) < MIN_CONTAINMENT for v in vehicles)]
-        self.stats.times_ms["plates"] += (time.perf_counter() - start) * 1e3
-        self.stats.plate_passes += 1
-        start = time.perf_counter()
-        tracks = self._see(self._plate_tracker, "plate", plates, t)
-        self.stats.times_ms["tracking"] += (time.perf_counter() - start) * 1e3
-        return [(tr, p) for tr, p in zip(tracks, plates, strict=True) if tr is not None]
-
     def _read(self, image: Image, t: float, targets: list[tuple[Track, Detection]]) -> None:
         """Read the targets' plates in one batch and count each read as a vote of its track."""
         if not targets:
@@ -183,11 +209,14 @@ class VideoSession:
         self.stats.times_ms["ocr"] += (time.perf_counter() - start) * 1e3
         self.stats.reads += len(targets)
         for (track, det), reading in zip(targets, readings, strict=True):
-            text = normalise(reading.plate_number)
-            weight = read_weight(reading.confidence, det.box.height, sharpness(_plate_crop(image, det)),
-                                 reading.is_indonesian)
-            vehicle_box = track.last_box if track.kind == "vehicle" else None
-            track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))
+            self._vote(image, t, track, det, reading)
+
+    def _vote(self, image: Image, t: float, track: Track, det: Detection, reading: PlateReading) -> None:
+        text = normalise(reading.plate_number)
+        weight = read_weight(reading.confidence, det.box.height, sharpness(_plate_crop(image, det)),
+                             reading.is_indonesian)
+        vehicle_box = track.last_box if track.kind == "vehicle" else None
+        track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))
 
     # ---- events ------------------------------------------------------------------------------
     def _key(self, text: str) -> str:
