@@ -18,6 +18,8 @@ from server.config import DEFAULT_CONFIG, Settings, load_settings
 from server.domain import Image
 from server.grpc_api.app import create_server
 
+pytest_plugins = ["tests.video_fixtures"]  # the generated test videos (tests/video_fixtures.py)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 MODELS = REPO_ROOT / "models"
@@ -82,7 +84,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 @pytest.fixture(scope="session")
 def grpc_target(service: Service) -> Iterator[str]:
     """A real gRPC server on a free loopback port."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8)
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8, video=service.video)
     server.start()
     yield f"127.0.0.1:{port}"
     server.stop(grace=None)

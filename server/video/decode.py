@@ -79,7 +79,7 @@ class VideoReader:
     def from_bytes(cls, data: bytes, limits: VideoLimits) -> VideoReader:
         """An uploaded video, judged by its content (mp4, mov, avi, mkv, webm)."""
         if not data:
-            raise EmptyVideoError("Empty file: no video data was sent")
+            raise EmptyVideoError("Empty file: no video data was sent", reason="EMPTY_FILE")
         check_size(len(data), limits)
         family = sniff_container(data[:16])
         try:

@@ -18,7 +18,7 @@ from server.errors import (
     VideoTooLongError,
 )
 from server.video.decode import VideoLimits, VideoReader
-from tests.server.video.conftest import small_video
+from tests.video_fixtures import small_video
 
 LIMITS = VideoLimits(max_bytes=50_000_000, max_duration_s=60, min_width=160, min_height=120,
                      max_width=4096, max_height=2304)

@@ -1,4 +1,7 @@
-"""Small real videos, encoded by PyAV from the real photos of ../shared/data (skips when absent)."""
+"""Small real videos, encoded by PyAV from the real photos of ../shared/data (skips when absent).
+
+Loaded for every test through `pytest_plugins` in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
