@@ -52,6 +52,8 @@ async def stream(
     call = backend.video.SubscribeEvents(vpb.SubscribeEventsRequest(camera_ids=camera_id or []))
     try:
         await call.initial_metadata()  # the server has accepted (or refused) the subscription
+        if call.done():  # refused at once (trailers only): reading raises the call's error
+            await call.read()
     except grpc.aio.AioRpcError as exc:
         raise from_rpc_error(exc) from exc
     return StreamingResponse(_sse(call), media_type="text/event-stream",
