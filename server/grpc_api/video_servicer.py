@@ -18,6 +18,7 @@ from server.video.decode import check_size
 from server.video.events import TrackEvent
 from server.video.frames import Frame
 from server.video.plane import VideoPlane
+from server.video.runner import VideoProgress
 from server.video.session import VideoSession
 
 Now = Callable[[], datetime]
@@ -78,6 +79,9 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
                 return
             if isinstance(item, TrackEvent):
                 yield vpb.ProcessVideoResponse(event=self._event(item))
+            elif isinstance(item, VideoProgress):
+                yield vpb.ProcessVideoResponse(progress=vpb.VideoProgress(
+                    time_s=item.time_s, duration_s=item.duration_s, frames_processed=item.frames_processed))
             else:
                 yield vpb.ProcessVideoResponse(summary=convert.video_summary(item))
 

@@ -21,7 +21,7 @@ from server.video.analysis import PipelineAnalyzer
 from server.video.decode import VideoLimits, VideoReader
 from server.video.events import TrackEvent
 from server.video.frames import Frame
-from server.video.runner import VideoSummary, run_video
+from server.video.runner import VideoProgress, VideoSummary, run_video
 from server.video.sampling import FrameSampler
 from server.video.saving import TrackViewSaver
 from server.video.session import SessionOptions, VideoSession
@@ -90,22 +90,22 @@ class VideoPlane:
 
     # ---- uploaded videos ---------------------------------------------------------------------
     def process_bytes(self, data: bytes, *, camera_id: str = "", sample_fps: float | None = None,
-                      progress: list[float] | None = None) -> Iterator[TrackEvent | VideoSummary]:
-        """Decode and track a whole uploaded video: events, then its summary (last)."""
+                      ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+        """Decode and track a whole uploaded video: events and progress, then its summary (last)."""
         reader = VideoReader.from_bytes(data, self.limits)
-        yield from self._run(reader, camera_id, sample_fps, progress)
+        yield from self._run(reader, camera_id, sample_fps)
 
     def process_path(self, path: Path, *, camera_id: str = "", sample_fps: float | None = None,
-                     progress: list[float] | None = None) -> Iterator[TrackEvent | VideoSummary]:
+                     ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
         """Like process_bytes for a file on disk."""
         reader = VideoReader.from_path(path, self.limits)
-        yield from self._run(reader, camera_id, sample_fps, progress)
+        yield from self._run(reader, camera_id, sample_fps)
 
     def _run(self, reader: VideoReader, camera_id: str, sample_fps: float | None,
-             progress: list[float] | None) -> Iterator[TrackEvent | VideoSummary]:
+             ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
         with reader:
             session = self.session(camera_id or "video", reader.info.fps)
-            yield from run_video(reader, session, self.sample_fps(sample_fps), progress)
+            yield from run_video(reader, session, self.sample_fps(sample_fps))
 
     # ---- client frame streams ------------------------------------------------------------------
     def decode_frame(self, data: bytes) -> Image:

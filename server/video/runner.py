@@ -13,6 +13,15 @@ from server.video.session import VideoSession
 
 
 @dataclass(frozen=True)
+class VideoProgress:
+    """How far the decoding has got (seconds of video), about once per second of video."""
+
+    time_s: float
+    duration_s: float
+    frames_processed: int
+
+
+@dataclass(frozen=True)
 class VideoSummary:
     """A processed video: what it was, what was analysed, every vehicle reported, the time taken."""
 
@@ -28,22 +37,23 @@ class VideoSummary:
 
 
 def run_video(reader: VideoReader, session: VideoSession, sample_fps: float,
-              progress: list[float] | None = None) -> Iterator[TrackEvent | VideoSummary]:
-    """Events of every analysed frame, the FINALs of the end, then one VideoSummary (last).
-
-    `progress`, when given, gets the latest frame time appended (for progress reporting).
-    """
+              ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+    """Events of every analysed frame (and a VideoProgress each second of video), the FINALs of the end,
+    then one VideoSummary (last)."""
     start = time.perf_counter()
     sampler = FrameSampler(sample_fps)
     decode_ms = 0.0
     last_t = 0.0
+    next_progress = 1.0
     mark = time.perf_counter()
     for frame in reader.frames(sampler):
         decode_ms += (time.perf_counter() - mark) * 1e3
         last_t = frame.t_s
         yield from session.process(frame)
-        if progress is not None:
-            progress.append(frame.t_s)
+        if frame.t_s >= next_progress:
+            next_progress = frame.t_s + 1.0
+            yield VideoProgress(round(frame.t_s, 3), round(reader.info.duration_s, 3),
+                                session.stats.frames_processed)
         mark = time.perf_counter()
     decode_ms += (time.perf_counter() - mark) * 1e3
     yield from session.finish()

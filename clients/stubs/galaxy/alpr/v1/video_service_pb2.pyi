@@ -395,28 +395,60 @@ class ProcessVideoRequest(_message.Message):
 Global___ProcessVideoRequest: _TypeAlias = ProcessVideoRequest  # noqa: Y015
 
 @_typing.final
+class VideoProgress(_message.Message):
+    """How far the server has got through an uploaded video (about once per second of video)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TIME_S_FIELD_NUMBER: _builtins.int
+    DURATION_S_FIELD_NUMBER: _builtins.int
+    FRAMES_PROCESSED_FIELD_NUMBER: _builtins.int
+    time_s: _builtins.float
+    duration_s: _builtins.float
+    """0 when the container does not say."""
+    frames_processed: _builtins.int
+    def __init__(
+        self,
+        *,
+        time_s: _builtins.float = ...,
+        duration_s: _builtins.float = ...,
+        frames_processed: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration_s", b"duration_s", "frames_processed", b"frames_processed", "time_s", b"time_s"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___VideoProgress: _TypeAlias = VideoProgress  # noqa: Y015
+
+@_typing.final
 class ProcessVideoResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     EVENT_FIELD_NUMBER: _builtins.int
     SUMMARY_FIELD_NUMBER: _builtins.int
+    PROGRESS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def event(self) -> Global___TrackEvent: ...
     @_builtins.property
     def summary(self) -> Global___VideoSummary:
         """The last message of the call."""
 
+    @_builtins.property
+    def progress(self) -> Global___VideoProgress: ...
     def __init__(
         self,
         *,
         event: Global___TrackEvent | None = ...,
         summary: Global___VideoSummary | None = ...,
+        progress: Global___VideoProgress | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "payload", b"payload", "summary", b"summary"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "payload", b"payload", "progress", b"progress", "summary", b"summary"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "payload", b"payload", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "payload", b"payload", "progress", b"progress", "summary", b"summary"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_payload: _TypeAlias = _typing.Literal["event", "summary"]  # noqa: Y015
+    _WhichOneofReturnType_payload: _TypeAlias = _typing.Literal["event", "summary", "progress"]  # noqa: Y015
     _WhichOneofArgType_payload: _TypeAlias = _typing.Literal["payload", b"payload"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_payload) -> _WhichOneofReturnType_payload | None: ...
 
