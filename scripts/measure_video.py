@@ -40,14 +40,14 @@ def fold(text: str) -> str:
 
 
 def _overlaps(v: dict[str, Any], enter: float, leave: float, slack: float = 0.5) -> bool:
-    return v["first_seen_s"] <= leave + slack and v["last_seen_s"] >= enter - slack
+    return bool(v["first_seen_s"] <= leave + slack and v["last_seen_s"] >= enter - slack)
 
 
 def score_video(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> dict[str, Any]:
     """Per-video counts and the per-vehicle verdicts."""
     truth = [(fold(a.plate), a.enter_s, a.leave_s, a.plate) for a in plan.vehicles]
     plates = [v for v in vehicles if v["plate_number"]]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for text, enter, leave, label in truth:
         near = [v for v in plates if _overlaps(v, enter, leave) and edit_distance(fold(v["plate_number"]), text) <= 2]
         exact = any(fold(v["plate_number"]) == text for v in near)
@@ -94,8 +94,11 @@ def main() -> int:
     videos = args.videos or work / "videos"
     plans = make_set(args.set, videos, per_video=args.per_video, limit=args.limit)
     env = {k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")}
+    defaults = load_settings(environ=env)
+    models = {f"GALAXY_ALPR__MODELS__{key.upper()}": str((ROOT / path) if not Path(path).is_absolute() else path)
+              for key, path in defaults.models.model_dump().items()}
     settings = load_settings(environ={"GALAXY_ALPR__OCR__PROVIDER": "local", "GALAXY_ALPR__BASE_DIR": str(work),
-                                      **env})
+                                      **models, **env})
     service = build_service(settings)
     server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=4, video=service.video)
     server.start()

@@ -46,6 +46,7 @@ class Service:
     executor: ThreadPoolExecutor
     video: VideoServicer
     cameras: CameraManager
+    plane: VideoPlane
 
     def close(self) -> None:
         """Stop the cameras, release worker threads."""
@@ -130,4 +131,4 @@ def build_service(settings: Settings) -> Service:
     plane = VideoPlane(settings, pipeline, store, utc_now)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
     video = VideoServicer(plane, cameras, utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras)
+    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras, plane)

@@ -31,7 +31,7 @@ async def _sse(call: grpc.aio.UnaryStreamCall[vpb.SubscribeEventsRequest, vpb.Su
                 yield b": keep-alive\n\n"
                 continue
             response = reading.result()
-            if response is grpc.aio.EOF:
+            if response is grpc.aio.EOF or not isinstance(response, vpb.SubscribeEventsResponse):
                 return
             body = video_convert.event(response.event)
             yield f"event: {body['event']}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n".encode()

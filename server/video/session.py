@@ -12,19 +12,22 @@ import numpy as np
 from server.config import VideoSettings
 from server.domain import Detection, Image, PlateReading
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
+from server.plates.metrics import edit_distance
 from server.plates.rules import normalise
 from server.video.events import EventKind, TrackEvent, VehicleReport
 from server.video.frames import Frame
 from server.video.ports import FrameAnalyzer, ViewSaver
 from server.video.track import Track, View
 from server.video.tracking import BoxTracker
-from server.video.voting import Vote, read_weight
+from server.video.voting import EMPTY_TALLY, Tally, Vote, read_weight
 from server.video.zones import Zones
 
 # The whole frame is searched for plates without a vehicle on every Nth analysed frame (every frame
 # while such a plate is being read).
 PLATE_SCAN_EVERY = 4
 _SHARPNESS_HEIGHT = 40
+# Two tracks whose plates differ by at most this many characters (O/0, I/1 folded) are one vehicle.
+TWIN_EDITS = 1
 
 
 def sharpness(crop: Image) -> float:
@@ -222,18 +225,20 @@ class VideoSession:
     def _key(self, text: str) -> str:
         return text.replace("O", "0").replace("I", "1")
 
+    def _similar(self, a: str, b: str) -> bool:
+        return bool(a) and bool(b) and edit_distance(self._key(a), self._key(b)) <= TWIN_EDITS
+
     def _twin(self, track: Track, text: str) -> Track | None:
-        """Another live or recently finalised track already showing this text (the same vehicle)."""
-        key = self._key(text)
+        """Another live or recently finalised track showing (nearly) this text: the same vehicle."""
         window = self._video.dedupe_window_s
         for other in list(self._tracks.values()) + self._finished:
-            if other is track or other.merged_into is not None or not other.reported_text:
-                continue
-            if self._key(other.reported_text) != key:
+            if other is track or other.merged_into is not None:
                 continue
             if other.final_sent and other.last_seen_s < track.first_seen_s - window:
                 continue
-            return other
+            shown = other.reported_text or (other.votes.tally().text if not other.final_sent else "")
+            if self._similar(text, shown):
+                return other
         return None
 
     def _read_events(self, touched: Iterable[Track], t: float) -> list[TrackEvent]:
@@ -244,20 +249,31 @@ class VideoSession:
             tally = track.votes.tally()
             if not tally.text or tally.text == track.reported_text:
                 continue
-            if not track.new_sent:
-                if tally.weight < self._video.min_read_confidence or track.frames_seen < self._video.min_track_frames:
+            if not track.new_sent and (tally.weight < self._video.min_read_confidence
+                                       or track.frames_seen < self._video.min_track_frames):
+                continue
+            twin = self._twin(track, tally.text)
+            if twin is not None:
+                keep = self._merge_pair(track, twin)
+                if keep is not track or keep.final_sent:
                     continue
-                twin = self._twin(track, tally.text)
-                if twin is not None:
-                    self._merge(track, twin)
+                tally = track.votes.tally()
+                if tally.text == track.reported_text:
                     continue
-                track.new_sent = True
-                track.reported_text = tally.text
-                events.append(self._event(EventKind.NEW, track, t))
-            else:
-                track.reported_text = tally.text
-                events.append(self._event(EventKind.UPDATE, track, t))
+            kind = EventKind.UPDATE if track.new_sent else EventKind.NEW
+            track.new_sent = True
+            track.reported_text = tally.text
+            events.append(self._event(kind, track, t))
         return events
+
+    def _merge_pair(self, a: Track, b: Track) -> Track:
+        """Merge two tracks of one vehicle: the one already reported (else the older) keeps the other."""
+        def rank(tr: Track) -> tuple[bool, bool, float]:
+            return (tr.final_sent, tr.new_sent, -tr.first_seen_s)
+
+        keep, fragment = (a, b) if rank(a) >= rank(b) else (b, a)
+        self._merge(fragment, keep)
+        return keep
 
     def _merge(self, fragment: Track, into: Track) -> None:
         fragment.merged_into = into
@@ -265,11 +281,13 @@ class VideoSession:
             into.absorb(fragment)
         fragment.release_views()
 
-    def _event(self, kind: EventKind, track: Track, t: float, paths: tuple[str, str] = ("", "")) -> TrackEvent:
+    def _event(self, kind: EventKind, track: Track, t: float, paths: tuple[str, str] = ("", ""),
+               tally: Tally | None = None) -> TrackEvent:
         if not track.public_id:
             track.public_id = self._next_id
             self._next_id += 1
-        return TrackEvent(kind, round(t, 3), self.source_id, track.report(track.votes.tally(), paths=paths))
+        return TrackEvent(kind, round(t, 3), self.source_id,
+                          track.report(tally if tally is not None else track.votes.tally(), paths=paths))
 
     def advance(self, t: float) -> list[TrackEvent]:
         """FINAL events for tracks lost for track_lost_s or seen for max_prediction_delay_s, at time t."""
@@ -290,14 +308,15 @@ class VideoSession:
     def _finalise(self, track: Track, t: float) -> TrackEvent | None:
         track.final_sent = True
         tally = track.votes.tally()
-        if not track.new_sent and (track.frames_seen < self._video.min_track_frames or (track.kind == "plate"
-                                   and not tally.text)):
+        if not track.new_sent and tally.weight < self._video.min_read_confidence:
+            tally = EMPTY_TALLY  # never a confident read: listed as a vehicle without a plate
+        too_short = track.frames_seen < self._video.min_track_frames
+        if not track.new_sent and (too_short or (track.kind == "plate" and not tally.text)):
             track.release_views()
             return None
         if tally.text and not track.new_sent:
             twin = self._twin(track, tally.text)
-            if twin is not None:
-                self._merge(track, twin)
+            if twin is not None and self._merge_pair(track, twin) is not track:
                 return None
         track.reported_text = tally.text
         paths: tuple[str, str] = ("", "")
@@ -310,7 +329,7 @@ class VideoSession:
             paths = self._saver.save(f"track{track.public_id}", view)
             self.stats.times_ms["saving"] += (time.perf_counter() - start) * 1e3
         when = min(t, track.last_seen_s + self._video.track_lost_s)
-        event = self._event(EventKind.FINAL, track, when, paths)
+        event = self._event(EventKind.FINAL, track, when, paths, tally)
         track.release_views()
         self._finished.append(track)
         self.reports.append(event.vehicle)

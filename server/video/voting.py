@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from server.domain import PlateReading
 
-# A plate this many pixels high (or more) gets the full size weight.
-FULL_WEIGHT_HEIGHT_PX = 40.0
+# A plate this many pixels high (or more) gets the full size weight (larger views read better).
+FULL_WEIGHT_HEIGHT_PX = 60.0
 # Laplacian variance at which a crop counts as fully sharp.
 FULL_WEIGHT_SHARPNESS = 150.0
 # A read that breaks the plate format counts this much of a valid one.

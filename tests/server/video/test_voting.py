@@ -48,12 +48,12 @@ def test_empty_reads_are_not_votes() -> None:
 
 
 def test_weights_follow_confidence_size_sharpness_and_format() -> None:
-    base = read_weight(0.9, 40, 200, True)
+    base = read_weight(0.9, 60, 200, True)
     assert base == 0.9
     assert read_weight(0.9, 10, 200, True) < base  # a small plate counts less
-    assert read_weight(0.9, 40, 20, True) < base  # a blurred crop counts less
-    assert read_weight(0.9, 40, 200, False) < base  # a read that breaks the plate format counts less
-    assert read_weight(0.5, 40, 200, True) < base
+    assert read_weight(0.9, 60, 20, True) < base  # a blurred crop counts less
+    assert read_weight(0.9, 60, 200, False) < base  # a read that breaks the plate format counts less
+    assert read_weight(0.5, 60, 200, True) < base
     assert read_weight(0.9, 400, 2000, True) == base  # no extra credit past the full-weight size
 
 
