@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
+
+from clients.video_client import AsyncVideoClient
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 
 _KIND_NAMES = {vpb.TRACK_EVENT_KIND_NEW: "NEW", vpb.TRACK_EVENT_KIND_UPDATE: "UPDATE",
@@ -61,12 +64,10 @@ def camera(c: vpb.CameraInfo) -> dict[str, Any]:
             "frames_processed": c.frames_processed, "events": c.events, "last_frame_at": c.last_frame_at}
 
 
-async def cameras(stub: Any, timeout_s: float) -> list[dict[str, Any]]:
+async def cameras(client: AsyncVideoClient) -> list[dict[str, Any]]:
     """The configured cameras' states; [] when the server has no video service."""
-    import grpc
-
     try:
-        answer = await stub.ListCameras(vpb.ListCamerasRequest(), timeout=timeout_s)
+        answer = await client.list_cameras()
     except grpc.aio.AioRpcError:
         return []
     return [camera(c) for c in answer.cameras]

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 from rest_bridge import video_convert
 from rest_bridge.errors import from_rpc_error
-from rest_bridge.routes.deps import BackendDep
+from rest_bridge.routes.deps import VideoDep
 
 router = APIRouter(prefix="/events", tags=["video"])
 KEEPALIVE_S = 15.0
@@ -45,15 +45,12 @@ async def _sse(call: grpc.aio.UnaryStreamCall[vpb.SubscribeEventsRequest, vpb.Su
 
 @router.get("/stream", summary="Server-Sent Events of the configured cameras (NEW, UPDATE, FINAL)")
 async def stream(
-    backend: BackendDep,
+    video: VideoDep,
     camera_id: Annotated[list[str] | None, Query(description="Cameras to follow (repeatable); all if absent")] = None,
 ) -> StreamingResponse:
     """An endless text/event-stream; an unknown camera id is a 400 before the stream starts."""
-    call = backend.video.SubscribeEvents(vpb.SubscribeEventsRequest(camera_ids=camera_id or []))
     try:
-        await call.initial_metadata()  # the server has accepted (or refused) the subscription
-        if call.done():  # refused at once (trailers only): reading raises the call's error
-            await call.read()
+        call = await video.subscribe_events(camera_id or [])
     except grpc.aio.AioRpcError as exc:
         raise from_rpc_error(exc) from exc
     return StreamingResponse(_sse(call), media_type="text/event-stream",

@@ -10,7 +10,7 @@ import grpc
 
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
-from server.errors import AlprError, InvalidInputError
+from server.errors import AlprError, InvalidInputError, Reason
 from server.grpc_api import video_convert as convert
 from server.grpc_api.status import item_error
 from server.video.cameras import CameraManager
@@ -70,10 +70,10 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
             check_size(size, self._plane.limits)
             chunks.append(request.chunk)
         if first is None:
-            raise InvalidInputError("No video was sent", reason="EMPTY_FILE")
+            raise InvalidInputError("No video was sent", reason=Reason.EMPTY_FILE)
         sample_fps = first.sample_fps if first.HasField("sample_fps") else None
         if sample_fps is not None and sample_fps < 0:
-            raise InvalidInputError("sample_fps must not be negative", reason="INVALID_ARGUMENT")
+            raise InvalidInputError("sample_fps must not be negative", reason=Reason.INVALID_ARGUMENT)
         for item in self._plane.process_bytes(b"".join(chunks), camera_id=first.camera_id, sample_fps=sample_fps):
             if not context.is_active():
                 return
@@ -103,7 +103,7 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
         """The configured cameras' events until the client cancels."""
         unknown = sorted(set(request.camera_ids) - self._cameras.ids())
         if unknown:
-            raise InvalidInputError(f"Unknown camera ids: {', '.join(unknown)}", reason="UNKNOWN_CAMERA")
+            raise InvalidInputError(f"Unknown camera ids: {', '.join(unknown)}", reason=Reason.UNKNOWN_CAMERA)
         active = threading.Event()
         active.set()
         context.add_callback(active.clear)

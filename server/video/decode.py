@@ -16,6 +16,7 @@ from server.domain import Image
 from server.errors import (
     EmptyVideoError,
     NotAVideoError,
+    Reason,
     StreamUnavailableError,
     TruncatedVideoError,
     VideoResolutionError,
@@ -79,7 +80,7 @@ class VideoReader:
     def from_bytes(cls, data: bytes, limits: VideoLimits) -> VideoReader:
         """An uploaded video, judged by its content (mp4, mov, avi, mkv, webm)."""
         if not data:
-            raise EmptyVideoError("Empty file: no video data was sent", reason="EMPTY_FILE")
+            raise EmptyVideoError("Empty file: no video data was sent", reason=Reason.EMPTY_FILE)
         check_size(len(data), limits)
         family = sniff_container(data[:16])
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from server.errors import InvalidInputError, InvalidPathError
+from server.errors import InvalidInputError, InvalidPathError, Reason
 
 STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
 
@@ -18,13 +18,13 @@ def is_url(source: str) -> bool:
 def check_source(source: str, allowed_dirs: tuple[Path, ...]) -> str | Path:
     """The URL as given, or the file's resolved path; InvalidPathError for files outside allowed_dirs."""
     if not source.strip():
-        raise InvalidInputError("No stream given: url is empty", reason="MISSING_FIELD")
+        raise InvalidInputError("No stream given: url is empty", reason=Reason.INVALID_REQUEST)
     if is_url(source):
         return source
     scheme = urlsplit(source).scheme.lower()
     if scheme and scheme != "file" and len(scheme) > 1:  # "C:" style drive letters are not schemes
         raise InvalidInputError(f"Unsupported stream scheme {scheme!r}: use rtsp, http(s) or an allowed file",
-                                reason="UNSUPPORTED_STREAM")
+                                reason=Reason.UNSUPPORTED_STREAM)
     path = Path(urlsplit(source).path if scheme == "file" else source).resolve()
     for root in allowed_dirs:
         if path.is_relative_to(root.resolve()):
