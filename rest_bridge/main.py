@@ -54,7 +54,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         limits: ServiceLimits = request.app.state.limits
-        body_limit = max(limits.max_upload_bytes * limits.max_batch_files, settings.max_video_bytes) \
+        is_video = request.url.path.startswith(f"{API_PREFIX}/video/")
+        body_limit = (settings.max_video_bytes if is_video else limits.max_upload_bytes * limits.max_batch_files) \
             + MULTIPART_OVERHEAD
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > body_limit:
