@@ -259,7 +259,7 @@ def _video(s: Json) -> str:
     v = s.get("video")
     if not v or "error" in v:
         return ""
-    return (f"### Video (10 fps 1280x720, defaults)\n\n{v['frames']} frames "
+    return (f"### Video (10 fps 1280x720, defaults)\n\n{v['video']['frames']} frames "
             f"({v['frames_processed']} analysed at sample_fps {v['settings']['sample_fps']}) in {v['wall_s']} s: "
             f"{v['frames_per_second']} frames/s, {v['per_frame_ms']} ms per frame = "
             f"{v['per_frame_cost_ratio_to_raw']} x a raw YOLOv8n 640 pass "
