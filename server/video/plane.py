@@ -30,6 +30,10 @@ from server.video.zones import Zones
 
 Now = Callable[[], datetime]
 _IDLE_TICK_S = 0.25
+# A live stream's frames older than this (behind the wall clock) are dropped undecoded-for-analysis ...
+_MAX_LAG_S = 0.5
+# ... except one every this many seconds, so a source that is always behind is still analysed.
+_MIN_ANALYSIS_GAP_S = 1.0
 
 
 class StreamState(str, Enum):
@@ -146,10 +150,23 @@ class VideoPlane:
         session = self.session(source_id, rate or 25.0, zones=zones)
         sampler = FrameSampler(rate)
 
-        def keep(_t: float) -> bool:  # called once per decoded frame: sampled by the wall clock
+        connection = {"wall0": 0.0, "kept": 0.0}
+
+        def keep(t_stream: float) -> bool:
+            """Called once per decoded frame: sampled by the wall clock, and frames that queued up while
+            the analysis was slower than the stream are decoded and dropped until it has caught up."""
+            now = time.monotonic()
             counters.frames += 1
             counters.last_frame_at = time.time()
-            return sampler(time.monotonic() - start)
+            if t_stream == 0.0:
+                connection["wall0"] = now
+            behind = (now - connection["wall0"]) - t_stream
+            if behind > _MAX_LAG_S and now - connection["kept"] < _MIN_ANALYSIS_GAP_S:
+                return False
+            if not sampler(now - start):
+                return False
+            connection["kept"] = now
+            return True
 
         delay, reconnects, message = video.reconnect_initial_s, 0, ""
         while not stop.is_set():
