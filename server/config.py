@@ -150,6 +150,9 @@ class VideoSettings(_Frozen):
     # Camera reconnection: first delay, doubling up to the maximum.
     reconnect_initial_s: float = Field(0.5, gt=0)
     reconnect_max_s: float = Field(10.0, gt=0)
+    # Long-lived calls (WatchStream, SubscribeEvents: SSE clients) served at once; each holds a gRPC
+    # thread, so this stays below server.max_workers and image requests always find a thread.
+    max_streams: int = Field(4, ge=1)
     # Events kept per subscriber before the oldest are dropped (a slow client never blocks a camera).
     subscriber_queue: int = Field(1000, ge=1)
 

@@ -45,6 +45,7 @@ class Reason:
     BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"  # the bridge cannot reach the gRPC server
     MODEL_UNAVAILABLE: Final = "MODEL_UNAVAILABLE"
     STREAM_UNAVAILABLE: Final = "STREAM_UNAVAILABLE"  # a camera or stream URL cannot be read
+    STREAM_LIMIT: Final = "STREAM_LIMIT"  # every long-lived video stream slot is taken: try later
     OCR_FAILED: Final = "OCR_FAILED"
     OCR_MODEL_NOT_FOUND: Final = "OCR_MODEL_NOT_FOUND"
     OCR_AUTH_FAILED: Final = "OCR_AUTH_FAILED"
@@ -70,7 +71,7 @@ REASON_CODES: Final[dict[str, str]] = {
                      Reason.OCR_RATE_LIMITED), "RESOURCE_EXHAUSTED"),
     Reason.NOT_FOUND: "NOT_FOUND",
     **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE,
-                     Reason.STREAM_UNAVAILABLE, Reason.OCR_FAILED,
+                     Reason.STREAM_UNAVAILABLE, Reason.STREAM_LIMIT, Reason.OCR_FAILED,
                      Reason.OCR_MODEL_NOT_FOUND, Reason.OCR_AUTH_FAILED, Reason.OCR_BAD_RESPONSE,
                      Reason.OCR_BAD_INPUT), "UNAVAILABLE"),
     **dict.fromkeys((Reason.DEADLINE_EXCEEDED, Reason.OCR_TIMEOUT), "DEADLINE_EXCEEDED"),

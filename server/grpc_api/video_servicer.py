@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import grpc
 
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
-from server.errors import AlprError, InvalidInputError, Reason
+from server.errors import AlprError, InvalidInputError, Reason, StreamUnavailableError
 from server.grpc_api import video_convert as convert
 from server.grpc_api.status import item_error
 from server.video.cameras import CameraManager
@@ -31,6 +32,18 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
         self._plane = plane
         self._cameras = cameras
         self._now = now
+        self._streams = threading.BoundedSemaphore(plane.settings.video.max_streams)
+
+    @contextmanager
+    def _stream_slot(self) -> Iterator[None]:
+        """One of the video.max_streams slots for a long-lived call, or STREAM_LIMIT (503) at once."""
+        if not self._streams.acquire(blocking=False):
+            raise StreamUnavailableError("Too many video streams are open; try again later",
+                                         reason=Reason.STREAM_LIMIT)
+        try:
+            yield
+        finally:
+            self._streams.release()
 
     def _moment(self) -> datetime:
         return self._now().astimezone(self._plane.settings.tz)
@@ -91,12 +104,13 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
         stop = threading.Event()
         context.add_callback(stop.set)
         sample_fps = request.sample_fps if request.HasField("sample_fps") else None
-        for item in self._plane.watch(request.url, source_id=request.source_id or "stream", stop=stop,
-                                      sample_fps=sample_fps):
-            if isinstance(item, TrackEvent):
-                yield vpb.WatchStreamResponse(event=self._event(item))
-            else:
-                yield vpb.WatchStreamResponse(status=convert.stream_status(item))
+        with self._stream_slot():
+            for item in self._plane.watch(request.url, source_id=request.source_id or "stream", stop=stop,
+                                          sample_fps=sample_fps):
+                if isinstance(item, TrackEvent):
+                    yield vpb.WatchStreamResponse(event=self._event(item))
+                else:
+                    yield vpb.WatchStreamResponse(status=convert.stream_status(item))
 
     def SubscribeEvents(self, request: vpb.SubscribeEventsRequest,
                         context: grpc.ServicerContext) -> Iterator[vpb.SubscribeEventsResponse]:
@@ -107,13 +121,14 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
         active = threading.Event()
         active.set()
         context.add_callback(active.clear)
-        subscription = self._cameras.hub.subscribe(frozenset(request.camera_ids))
-        context.send_initial_metadata(())  # accepted: the client may now wait for events
-        try:
-            for event in subscription.events(active):
-                yield vpb.SubscribeEventsResponse(event=self._event(event))
-        finally:
-            subscription.close()
+        with self._stream_slot():
+            subscription = self._cameras.hub.subscribe(frozenset(request.camera_ids))
+            context.send_initial_metadata(())  # accepted: the client may now wait for events
+            try:
+                for event in subscription.events(active):
+                    yield vpb.SubscribeEventsResponse(event=self._event(event))
+            finally:
+                subscription.close()
 
     def ListCameras(self, request: vpb.ListCamerasRequest, context: grpc.ServicerContext) -> vpb.ListCamerasResponse:
         """Every configured camera and its state."""

@@ -121,3 +121,28 @@ def test_subscribe_refuses_unknown_cameras(video_stub: vpb_grpc.VideoServiceStub
         next(iter(video_stub.SubscribeEvents(vpb.SubscribeEventsRequest(camera_ids=["nope"]), timeout=10)))
     assert _error_reason(caught.value) == "UNKNOWN_CAMERA"
     assert list(video_stub.ListCameras(vpb.ListCamerasRequest(), timeout=10).cameras) == []
+
+
+def test_long_lived_streams_are_bounded_and_image_calls_still_served(video_stub: vpb_grpc.VideoServiceStub,
+                                                                      grpc_target: str) -> None:
+    from galaxy.alpr.v1 import alpr_service_pb2 as pb
+    from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+    from server.config import VideoSettings
+
+    slots = VideoSettings().max_streams
+    open_calls = []
+    try:
+        for _ in range(slots):
+            call = video_stub.SubscribeEvents(vpb.SubscribeEventsRequest())
+            call.initial_metadata()  # accepted
+            open_calls.append(call)
+        with pytest.raises(grpc.RpcError) as caught:
+            next(iter(video_stub.SubscribeEvents(vpb.SubscribeEventsRequest(), timeout=10)))
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert _error_reason(caught.value) == "STREAM_LIMIT"
+        with grpc.insecure_channel(grpc_target) as channel:
+            info = pb_grpc.AlprServiceStub(channel).GetServiceInfo(pb.GetServiceInfoRequest(), timeout=10)
+        assert info.name
+    finally:
+        for call in open_calls:
+            call.cancel()
