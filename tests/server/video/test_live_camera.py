@@ -79,6 +79,44 @@ class Collector:
         self._thread.join(5)
 
 
+class SseReader:
+    """GET /galaxy-alpr/v1/events/stream of a bridge in this process, read in a thread."""
+
+    def __init__(self, grpc_target: str) -> None:
+        from fastapi.testclient import TestClient
+
+        from rest_bridge.main import create_app
+        from rest_bridge.settings import BridgeSettings
+
+        self.lines: list[str] = []
+        self.finals: list[dict[str, object]] = []
+        self._stop = threading.Event()
+        self._client = TestClient(create_app(BridgeSettings(grpc_target=grpc_target)))
+        self._client.__enter__()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import json
+
+        with self._client.stream("GET", "/galaxy-alpr/v1/events/stream") as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            kind = ""
+            for line in response.iter_lines():
+                self.lines.append(line)
+                if line.startswith("event: "):
+                    kind = line[len("event: "):]
+                elif line.startswith("data: ") and kind == "FINAL":
+                    self.finals.append(json.loads(line[len("data: "):]))
+                if self._stop.is_set():
+                    return
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(20)  # the next event or keep-alive ends the read
+        self._client.__exit__(None, None, None)
+
+
 def _wait(predicate: object, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -100,7 +138,8 @@ def camera_server(tmp_path: Path, two_vehicles: VideoPlan) -> Iterator[tuple[str
     port = _free_port()
     settings = make_settings(
         tmp_path, GALAXY_ALPR__CAMERAS=f'[{{id: gate, url: "http://127.0.0.1:{port}/cam.ts", sample_fps: 5}}]',
-        GALAXY_ALPR__VIDEO__RECONNECT_INITIAL_S="0.2", GALAXY_ALPR__VIDEO__RECONNECT_MAX_S="1.0")
+        GALAXY_ALPR__VIDEO__RECONNECT_INITIAL_S="0.2", GALAXY_ALPR__VIDEO__RECONNECT_MAX_S="1.0",
+        GALAXY_ALPR__VIDEO__ALLOWED_DIRS=f"[{two_vehicles.path.parent}]")
     service = build_service(settings)
     server, grpc_port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=6, video=service.video)
     server.start()
@@ -116,10 +155,17 @@ def test_camera_events_resume_after_the_stream_server_restarts(camera_server: tu
                                                                 two_vehicles: VideoPlan) -> None:
     target, port = camera_server
     truth = {v.plate.replace(" ", "") for v in two_vehicles.vehicles}
+    with grpc.insecure_channel(target) as channel:  # WatchStream of a file under video.allowed_dirs
+        watched = list(vpb_grpc.VideoServiceStub(channel).WatchStream(
+            vpb.WatchStreamRequest(url=str(two_vehicles.path), source_id="file", sample_fps=2), timeout=120))
+    states = [r.status.state for r in watched if r.HasField("status")]
+    assert states[0] == vpb.STREAM_STATE_STREAMING and states[-1] == vpb.STREAM_STATE_STOPPED
+    assert any(r.event.kind == vpb.TRACK_EVENT_KIND_FINAL for r in watched if r.HasField("event"))
     ffmpeg = _serve(two_vehicles.path, port)
     try:
         with grpc.insecure_channel(target) as channel:
             stub = vpb_grpc.VideoServiceStub(channel)
+            sse = SseReader(target)
             collector = Collector(stub)
             try:
                 assert _wait(lambda: collector.finals_after(0), 60), "no FINAL event from the live camera"
@@ -147,8 +193,12 @@ def test_camera_events_resume_after_the_stream_server_restarts(camera_server: tu
                 assert plates & truth, f"no plate of the video among {plates}"
                 finals = [e.vehicle.track_id for _, e in collector.events if e.kind == vpb.TRACK_EVENT_KIND_FINAL]
                 assert len(finals) == len(set(finals))  # one FINAL per track
+                # The same events reached the REST bridge's Server-Sent Events stream.
+                assert _wait(lambda: sse.finals, 10), f"no FINAL on the SSE stream: {sse.lines[:5]}"
+                assert sse.finals[0]["source_id"] == "gate" and set(sse.finals[0]["vehicle"]) >= {"plate_number"}
             finally:
                 collector.cancel()
+                sse.close()
     finally:
         _stop(ffmpeg)
 
