@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import grpc
@@ -89,7 +90,7 @@ class SseReader:
         from rest_bridge.settings import BridgeSettings
 
         self.lines: list[str] = []
-        self.finals: list[dict[str, object]] = []
+        self.finals: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._client = TestClient(create_app(BridgeSettings(grpc_target=grpc_target)))
         self._client.__enter__()
