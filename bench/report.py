@@ -36,6 +36,8 @@ def summary(results: Json) -> Json:
         "ratio_rest_p50_to_standalone_raw_p50": ratio(rest_p50, raw_p50),
         "speedup_ours_vs_naive_p50": _get(s, "baseline", "speedup_ours_vs_naive_p50"),
         "grpc_server_rss_mib_after_load": _get(s, "e2e", "memory_after_load", "grpc_server", "VmRSS_mib"),
+        "video_frames_per_second": _get(s, "video", "frames_per_second"),
+        "video_per_frame_cost_ratio_to_raw": _get(s, "video", "per_frame_cost_ratio_to_raw"),
     }
     for transport, entry in conc.items():
         out[f"{transport}_throughput_ratio"] = entry.get("throughput_ratio")
@@ -253,6 +255,19 @@ def _loads(results: Json) -> str:
             + table(["section", "load before", "load after", "wall s", "error"], rows) + "\n")
 
 
+def _video(s: Json) -> str:
+    v = s.get("video")
+    if not v or "error" in v:
+        return ""
+    return (f"### Video (10 fps 1280x720, defaults)\n\n{v['video']['frames']} frames "
+            f"({v['frames_processed']} analysed at sample_fps {v['settings']['sample_fps']}) in {v['wall_s']} s: "
+            f"{v['frames_per_second']} frames/s, {v['per_frame_ms']} ms per frame = "
+            f"{v['per_frame_cost_ratio_to_raw']} x a raw YOLOv8n 640 pass "
+            f"({v['raw_yolov8n_640_p50_ms']['mean']} ms p50, same run); "
+            f"fps x raw p50 = {v['fps_x_raw_p50_s']} (target >= 1.0). "
+            f"Stages (ms): {v['stage_times_ms']}")
+
+
 def markdown(results: Json) -> str:
     """The whole report."""
     s = results.get("sections", {})
@@ -268,6 +283,6 @@ def markdown(results: Json) -> str:
         (f"### Raw onnxruntime YOLOv8n 640x640\n\n{_fmt(_get(s, 'raw', 'latency_ms'))} "
          f"(intra_op_threads={_get(s, 'raw', 'intra_op_threads')}); the served INT8 vehicle model: "
          f"{_fmt(_get(s, 'raw', 'int8', 'latency_ms'))}" if _get(s, "raw", "latency_ms") else ""),
-        _e2e(s), _concurrency(s), _memory(s), _baseline(s), _profile(s), _experiments(s), _loads(results),
+        _video(s), _e2e(s), _concurrency(s), _memory(s), _baseline(s), _profile(s), _experiments(s), _loads(results),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"

@@ -37,7 +37,7 @@ from server.pipeline.results import ImageRequest
 
 log = logging.getLogger("bench")
 
-CORE_SECTIONS = ("stages", "raw", "profile", "e2e", "baseline", "hostile", "soak")
+CORE_SECTIONS = ("stages", "raw", "video", "profile", "e2e", "baseline", "hostile", "soak")
 EXPERIMENT_SECTIONS = ("exp_threads_raw", "exp_threads_service", "exp_decode", "exp_imgsz", "exp_parallel",
                        "exp_blas", "exp_recommended_inproc", "exp_recommended_rest", "exp_baseline_tuned",
                        "exp_search")
@@ -193,6 +193,13 @@ def run(cfg: BenchConfig, names: set[str], progress: Callable[[str], None] = log
                 entry["int8"] = raw_inference(SERVED_VEHICLE_MODEL, sample.decode(), cfg.raw_iters,
                                               service.settings.runtime.intra_op_threads,
                                               service.settings.runtime.inter_op_threads)
+        if "video" in names:
+            progress("video: frames per second of a 10 fps 1280x720 video, ratio to a raw YOLOv8n pass")
+            from bench.video import video_throughput
+
+            with section(sections, "video") as entry:
+                entry.update(video_throughput(service, tmp, vehicles=2 if cfg.quick else 6,
+                                              raw_iters=max(10, cfg.raw_iters)))
         if "profile" in names:
             progress("profile: cProfile of one image")
             with section(sections, "profile") as entry:

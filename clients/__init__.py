@@ -5,5 +5,6 @@ The generated stubs live in the `galaxy.alpr.v1` package (regenerate with
 """
 
 from clients.alpr_client import AlprClient, AsyncAlprClient, ImageItem, StageName
+from clients.video_client import AsyncVideoClient
 
-__all__ = ["AlprClient", "AsyncAlprClient", "ImageItem", "StageName"]
+__all__ = ["AlprClient", "AsyncAlprClient", "AsyncVideoClient", "ImageItem", "StageName"]

@@ -14,7 +14,14 @@ from typing import Any, Literal
 
 import grpc
 
-from clients.channel import API_KEY_HEADER, CHANNEL_OPTIONS, REQUEST_ID_HEADER, Deadlines, message_id, new_request_id
+from clients.channel import (
+    CHANNEL_OPTIONS,
+    Deadlines,
+    call_metadata,
+    message_id,
+    new_request_id,
+    open_aio_channel,
+)
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
@@ -50,12 +57,6 @@ class ImageItem:
 
 def _as_item(value: ImageItem | str | Path) -> ImageItem:
     return value if isinstance(value, ImageItem) else ImageItem.from_path(value)
-
-
-def _metadata(api_key: str, request_id: str) -> tuple[tuple[str, str], ...]:
-    if api_key:
-        return (REQUEST_ID_HEADER, request_id), (API_KEY_HEADER, api_key)
-    return ((REQUEST_ID_HEADER, request_id),)
 
 
 def _deadlines(timeout_s: float | None, deadlines: Deadlines | None) -> Deadlines:
@@ -106,7 +107,7 @@ class AlprClient:
 
         count = len(images) if isinstance(images, Sequence) else None
         method = getattr(self._stub, _METHODS[stage])
-        metadata = _metadata(self._api_key, call_id)
+        metadata = call_metadata(self._api_key, call_id)
         for response in method(requests(), timeout=self._deadlines.stream(count), metadata=metadata):
             yield sent.pop(response.request_id), response
 
@@ -137,23 +138,23 @@ class AlprClient:
     def health(self) -> pb.GetHealthResponse:
         """Detailed health."""
         return self._stub.GetHealth(pb.GetHealthRequest(), timeout=self._timeout,
-                                                              metadata=_metadata(self._api_key, new_request_id()))
+                                                              metadata=call_metadata(self._api_key, new_request_id()))
 
     def config(self) -> pb.GetConfigResponse:
         """Effective configuration."""
         return self._stub.GetConfig(pb.GetConfigRequest(), timeout=self._timeout,
-                                                              metadata=_metadata(self._api_key, new_request_id()))
+                                                              metadata=call_metadata(self._api_key, new_request_id()))
 
     def stats(self) -> pb.GetStatsResponse:
         """Counters."""
         return self._stub.GetStats(pb.GetStatsRequest(), timeout=self._timeout,
-                                                              metadata=_metadata(self._api_key, new_request_id()))
+                                                              metadata=call_metadata(self._api_key, new_request_id()))
 
     def get_image(self, image_path: str) -> bytes:
         """A stored artefact's bytes."""
         return b"".join(m.chunk for m in self._stub.GetImage(pb.GetImageRequest(image_path=image_path),
                                                               timeout=self._timeout,
-                                                              metadata=_metadata(self._api_key, new_request_id())))
+                                                              metadata=call_metadata(self._api_key, new_request_id())))
 
 
 class AsyncAlprClient:
@@ -163,8 +164,7 @@ class AsyncAlprClient:
                  deadlines: Deadlines | None = None, api_key: str = "",
                  credentials: grpc.ChannelCredentials | None = None) -> None:
         self._api_key = api_key
-        self._channel = (grpc.aio.secure_channel(target, credentials, options=CHANNEL_OPTIONS)
-                         if credentials is not None else grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
+        self._channel = open_aio_channel(target, credentials)
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
 
@@ -181,7 +181,7 @@ class AsyncAlprClient:
     def _call(self, stage: StageName, call_id: str, items: Sequence[ImageItem]) -> AsyncIterator[Any]:
         requests = [_request(stage, message_id(call_id, n), item) for n, item in enumerate(items)]
         call: AsyncIterator[Any] = getattr(self._stub, _METHODS[stage])(
-            iter(requests), timeout=self._deadlines.stream(len(items)), metadata=_metadata(self._api_key, call_id),
+            iter(requests), timeout=self._deadlines.stream(len(items)), metadata=call_metadata(self._api_key, call_id),
             wait_for_ready=False)
         return call
 
@@ -207,7 +207,7 @@ class AsyncAlprClient:
             yield pair
 
     def _unary_options(self) -> dict[str, Any]:
-        return {"timeout": self._deadlines.unary_s, "metadata": _metadata(self._api_key, new_request_id())}
+        return {"timeout": self._deadlines.unary_s, "metadata": call_metadata(self._api_key, new_request_id())}
 
     async def service_info(self) -> pb.GetServiceInfoResponse:
         """Name and version."""
@@ -246,6 +246,6 @@ class AsyncAlprClient:
         """A stored artefact as it streams (the first message says its type and size)."""
         call = self._stub.GetImage(pb.GetImageRequest(image_path=image_path),
                                    timeout=self._deadlines.stream(1),
-                                   metadata=_metadata(self._api_key, new_request_id()))
+                                   metadata=call_metadata(self._api_key, new_request_id()))
         chunks: AsyncIterator[pb.GetImageResponse] = call.__aiter__()
         return chunks

@@ -10,6 +10,8 @@ import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import grpc
+
 # A 20 MB image plus message overhead (the service's own upload limit is checked below this).
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 # Client channels: the message limit both ways; several targets ("ipv4:a:50051,b:50051") round robin.
@@ -43,6 +45,20 @@ def new_request_id() -> str:
     """The id of one call: the caller's request id when set, else a fresh one; its messages are
     "<id>-0", "<id>-1", ... (echoed in the responses)."""
     return CALLER_REQUEST_ID.get() or uuid.uuid4().hex
+
+
+def call_metadata(api_key: str, request_id: str) -> tuple[tuple[str, str], ...]:
+    """The metadata of one call: its request id, and the API key when one is set."""
+    if api_key:
+        return (REQUEST_ID_HEADER, request_id), (API_KEY_HEADER, api_key)
+    return ((REQUEST_ID_HEADER, request_id),)
+
+
+def open_aio_channel(target: str, credentials: grpc.ChannelCredentials | None = None) -> grpc.aio.Channel:
+    """An asyncio channel with the one option set, TLS when credentials are given."""
+    if credentials is not None:
+        return grpc.aio.secure_channel(target, credentials, options=CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
 
 
 def message_id(request_id: str, index: int) -> str:

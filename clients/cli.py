@@ -1,6 +1,7 @@
 """galaxy-alpr: run a stage over files or folders and write JSON lines.
 
     galaxy-alpr photos/ more.jpg --stage process --output results.jsonl
+    galaxy-alpr video clip.mp4 | rtsp://camera/stream   (see clients/video_cli.py)
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def _items(files: list[Path], custom_timestamp: str) -> Iterator[ImageItem]:
 
 def main(argv: list[str] | None = None) -> int:
     """Process the given images over one gRPC stream; exit 1 if any image failed."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["video"]:
+        from clients.video_cli import main as video_main
+
+        return video_main(argv[1:])
     parser = argparse.ArgumentParser(prog="galaxy-alpr", description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("paths", nargs="+", help="image files or folders")
     parser.add_argument("--stage", choices=["process", "vehicles", "plates", "ocr", "recognize"], default="process")

@@ -14,13 +14,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import Scope
 
-from clients import AsyncAlprClient
+from clients import AsyncAlprClient, AsyncVideoClient
 from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.request_ids import request_id_middleware
-from rest_bridge.routes import alpr, images, info, plate, system, vehicle
+from rest_bridge.routes import alpr, events, images, info, plate, system, vehicle, video
 from rest_bridge.service_limits import ServiceLimits, learn_limits
 from rest_bridge.settings import BridgeSettings, get_settings
 from server import __version__
@@ -47,9 +47,13 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        credentials = _grpc_credentials(settings)
+        api_key = settings.grpc_api_key.get_secret_value()
         app.state.client = AsyncAlprClient(settings.grpc_target, deadlines=settings.deadlines,
-                                           api_key=settings.grpc_api_key.get_secret_value(),
-                                           credentials=_grpc_credentials(settings))
+                                           api_key=api_key, credentials=credentials)
+        app.state.video = AsyncVideoClient(settings.grpc_target, video_deadline_s=settings.video_deadline_s,
+                                           unary_deadline_s=settings.unary_deadline_s, api_key=api_key,
+                                           credentials=credentials)
         limits: ServiceLimits = await learn_limits(app.state.client)
         app.state.limits = limits
         app.version = limits.version
@@ -57,6 +61,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.client.close()
+            await app.state.video.close()
 
     app = FastAPI(
         title="Galaxy ALPR Core API",
@@ -69,6 +74,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     def body_limit(scope: Scope) -> int:
+        if str(scope.get("path", "")).startswith(f"{API_PREFIX}/video/"):
+            return settings.max_video_bytes + MULTIPART_OVERHEAD
         limits: ServiceLimits = scope["app"].state.limits
         return limits.max_upload_bytes * limits.max_batch_files + MULTIPART_OVERHEAD
 
@@ -94,19 +101,16 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Authorization", "Content-Type"], max_age=600)
-    routers = (info.router, system.router, alpr.router, vehicle.router, plate.router, images.router)
+    routers = (info.router, system.router, alpr.router, vehicle.router, plate.router, images.router, video.router,
+               events.router)
     metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
     app.middleware("http")(request_id_middleware)  # outermost: every log line of a request has its id
     app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], include_in_schema=False)
 
-    app.include_router(info.router, prefix=API_PREFIX)
-    app.include_router(system.router, prefix=API_PREFIX)
-    app.include_router(alpr.router, prefix=API_PREFIX)
-    app.include_router(vehicle.router, prefix=API_PREFIX)
-    app.include_router(plate.router, prefix=API_PREFIX)
-    app.include_router(images.router, prefix=API_PREFIX)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
     return app
 
 

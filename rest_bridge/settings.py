@@ -58,6 +58,9 @@ class BridgeSettings(BaseModel):
     def api_key_values(self) -> tuple[str, ...]:
         """The REST API keys as plain strings."""
         return tuple(k.get_secret_value() for k in self.api_keys if k.get_secret_value())
+    # Videos: the upload limit (the server checks `limits.max_video_bytes` again) and the call's deadline.
+    max_video_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    video_deadline_s: float = Field(900.0, gt=0)
 
     @property
     def deadlines(self) -> Deadlines:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
 from server.grpc_api.servicer import AlprServicer
+from server.grpc_api.video_servicer import VideoServicer
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.circuit import CircuitBreaker, CircuitBreakerProvider
@@ -24,6 +25,9 @@ from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.storage.artefacts import ArtefactStore, OutputDirs
 from server.storage.retention import Retention
+from server.video.cameras import CameraManager
+from server.video.hub import EventHub
+from server.video.plane import VideoPlane
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +47,14 @@ class Service:
     stats: Stats
     servicer: AlprServicer
     executor: ThreadPoolExecutor
+    video: VideoServicer
+    cameras: CameraManager
+    plane: VideoPlane
     retention: Retention | None = None
 
     def close(self) -> None:
-        """Release worker threads."""
+        """Stop the cameras and retention, release worker threads."""
+        self.cameras.stop()
         if self.retention is not None:
             self.retention.stop()
         self.executor.shutdown(wait=True)
@@ -131,4 +139,7 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor, retention)
+    plane = VideoPlane(settings, pipeline, store, utc_now)
+    cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
+    video = VideoServicer(plane, cameras, utc_now)
+    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras, plane, retention)

@@ -163,6 +163,59 @@ class LimitSettings(_Frozen):
     # Images of at least this many pixels are decoded at most `max_large_decodes` at a time.
     large_image_pixels: int = Field(16_000_000, ge=1)
     max_large_decodes: int = Field(1, ge=1)
+    # Videos (uploads, TrackFrames and cameras): bytes, seconds and frame size accepted.
+    max_video_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    max_video_duration_s: float = Field(600.0, gt=0)
+    min_video_width: int = Field(160, ge=1)
+    min_video_height: int = Field(120, ge=1)
+    max_video_width: int = Field(4096, ge=1)
+    max_video_height: int = Field(2304, ge=1)
+
+
+class VideoSettings(_Frozen):
+    # Frames analysed per second of video (the others are decoded and dropped); 0: every frame.
+    sample_fps: float = Field(5.0, ge=0)
+    # A track unseen for this long is over: its FINAL event goes out.
+    track_lost_s: float = Field(1.0, gt=0)
+    # A track's FINAL goes out at the latest this long after it was first seen (it keeps being tracked).
+    max_prediction_delay_s: float = Field(6.0, gt=0)
+    # A read is settled (no more OCR for its track) when its leader has this many votes and this share.
+    settle_votes: int = Field(3, ge=1)
+    settle_share: float = Field(0.7, gt=0, le=1)
+    # A NEW event needs at least this vote weight behind the leading read.
+    min_read_confidence: float = Field(0.5, ge=0, le=1)
+    # Tracks seen on fewer sampled frames than this are not reported (detector flicker).
+    min_track_frames: int = Field(2, ge=1)
+    # A FINAL whose plate equals one finalised this recently (same source) is dropped as a duplicate.
+    dedupe_window_s: float = Field(5.0, ge=0)
+    # Plates of tracked vehicles are looked for in their crops, letterboxed to this size (the whole frame
+    # is searched too, every few analysed frames, for plates seen without a vehicle).
+    plate_search_size: int = Field(320, ge=64, le=1280)
+    # Vehicles whose detector confidence is below this do not start tracks.
+    track_activation_threshold: float = Field(0.4, ge=0, le=1)
+    # Files WatchStream may read (a path outside these directories is refused); empty: none.
+    allowed_dirs: tuple[str, ...] = ()
+    # Camera reconnection: first delay, doubling up to the maximum.
+    reconnect_initial_s: float = Field(0.5, gt=0)
+    reconnect_max_s: float = Field(10.0, gt=0)
+    # Long-lived calls (WatchStream, SubscribeEvents: SSE clients) served at once; each holds a gRPC
+    # thread, so this stays below server.max_workers and image requests always find a thread.
+    max_streams: int = Field(4, ge=1)
+    # Events kept per subscriber before the oldest are dropped (a slow client never blocks a camera).
+    subscriber_queue: int = Field(1000, ge=1)
+
+
+Point = tuple[float, float]
+
+
+class CameraSettings(_Frozen):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    url: str = Field(min_length=1)
+    sample_fps: float | None = Field(None, ge=0)
+    # Region of interest: a polygon in pixels (x, y); only vehicles/plates whose centre is inside count.
+    roi: tuple[Point, ...] = ()
+    # Polygons whose vehicles/plates are ignored (a parked row, a billboard).
+    exclude: tuple[tuple[Point, ...], ...] = ()
 
 
 class Settings(_Frozen):
@@ -177,7 +230,18 @@ class Settings(_Frozen):
     runtime: RuntimeSettings = RuntimeSettings()
     server: ServerSettings = ServerSettings()
     limits: LimitSettings = LimitSettings()
+    video: VideoSettings = VideoSettings()
+    cameras: tuple[CameraSettings, ...] = ()
     base_dir: Path = REPO_ROOT
+
+    @field_validator("cameras")
+    @classmethod
+    def _unique_camera_ids(cls, value: tuple[CameraSettings, ...]) -> tuple[CameraSettings, ...]:
+        ids = [c.id for c in value]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"camera ids must be unique; repeated: {duplicates}")
+        return value
 
     @field_validator("timezone")
     @classmethod

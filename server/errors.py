@@ -22,6 +22,13 @@ class Reason:
     IMAGE_TOO_SMALL: Final = "IMAGE_TOO_SMALL"
     INVALID_TIMESTAMP: Final = "INVALID_TIMESTAMP"
     INVALID_PATH: Final = "INVALID_PATH"
+    NOT_A_VIDEO: Final = "NOT_A_VIDEO"
+    VIDEO_TRUNCATED: Final = "VIDEO_TRUNCATED"
+    VIDEO_EMPTY: Final = "VIDEO_EMPTY"
+    VIDEO_RESOLUTION: Final = "VIDEO_RESOLUTION"
+    VIDEO_TOO_LONG: Final = "VIDEO_TOO_LONG"
+    UNSUPPORTED_STREAM: Final = "UNSUPPORTED_STREAM"
+    UNKNOWN_CAMERA: Final = "UNKNOWN_CAMERA"
     INVALID_REQUEST: Final = "INVALID_REQUEST"  # the REST request's shape (a missing field, ...)
     NO_FILES: Final = "NO_FILES"
     BATCH_FAILED: Final = "BATCH_FAILED"  # every image of a batch failed (each has its own error)
@@ -29,6 +36,7 @@ class Reason:
     # Too big: RESOURCE_EXHAUSTED (413); rate limited: RESOURCE_EXHAUSTED (429).
     RESOURCE_EXHAUSTED: Final = "RESOURCE_EXHAUSTED"
     IMAGE_TOO_LARGE: Final = "IMAGE_TOO_LARGE"
+    VIDEO_TOO_LARGE: Final = "VIDEO_TOO_LARGE"
     REQUEST_TOO_LARGE: Final = "REQUEST_TOO_LARGE"
     OCR_RATE_LIMITED: Final = "OCR_RATE_LIMITED"
     IMAGE_TOO_MANY_PIXELS: Final = "IMAGE_TOO_MANY_PIXELS"  # declared width x height over limits.max_pixels
@@ -41,6 +49,8 @@ class Reason:
     UNAVAILABLE: Final = "UNAVAILABLE"
     BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"  # the bridge cannot reach the gRPC server
     MODEL_UNAVAILABLE: Final = "MODEL_UNAVAILABLE"
+    STREAM_UNAVAILABLE: Final = "STREAM_UNAVAILABLE"  # a camera or stream URL cannot be read
+    STREAM_LIMIT: Final = "STREAM_LIMIT"  # every long-lived video stream slot is taken: try later
     OCR_FAILED: Final = "OCR_FAILED"
     OCR_MODEL_NOT_FOUND: Final = "OCR_MODEL_NOT_FOUND"
     OCR_AUTH_FAILED: Final = "OCR_AUTH_FAILED"
@@ -64,12 +74,16 @@ class Reason:
 REASON_CODES: Final[dict[str, str]] = {
     **dict.fromkeys((Reason.INVALID_ARGUMENT, Reason.UNSUPPORTED_FORMAT, Reason.CORRUPT_IMAGE, Reason.EMPTY_FILE,
                      Reason.IMAGE_TOO_SMALL, Reason.INVALID_TIMESTAMP, Reason.INVALID_PATH, Reason.INVALID_REQUEST,
-                     Reason.NO_FILES, Reason.TOO_MANY_FILES, Reason.BATCH_FAILED), "INVALID_ARGUMENT"),
-    **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.REQUEST_TOO_LARGE,
-                     Reason.OCR_RATE_LIMITED, Reason.IMAGE_TOO_MANY_PIXELS, Reason.RATE_LIMITED, Reason.OVERLOADED),
+                     Reason.NO_FILES, Reason.TOO_MANY_FILES, Reason.BATCH_FAILED, Reason.NOT_A_VIDEO,
+                     Reason.VIDEO_TRUNCATED, Reason.VIDEO_EMPTY, Reason.VIDEO_RESOLUTION, Reason.VIDEO_TOO_LONG,
+                     Reason.UNSUPPORTED_STREAM, Reason.UNKNOWN_CAMERA), "INVALID_ARGUMENT"),
+    **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.VIDEO_TOO_LARGE,
+                     Reason.REQUEST_TOO_LARGE, Reason.OCR_RATE_LIMITED, Reason.IMAGE_TOO_MANY_PIXELS,
+                     Reason.RATE_LIMITED, Reason.OVERLOADED),
                     "RESOURCE_EXHAUSTED"),
     Reason.NOT_FOUND: "NOT_FOUND",
-    **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE, Reason.OCR_FAILED,
+    **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE,
+                     Reason.STREAM_UNAVAILABLE, Reason.STREAM_LIMIT, Reason.OCR_FAILED,
                      Reason.OCR_MODEL_NOT_FOUND, Reason.OCR_AUTH_FAILED, Reason.OCR_BAD_RESPONSE,
                      Reason.OCR_BAD_INPUT, Reason.OCR_CIRCUIT_OPEN, Reason.SHUTTING_DOWN), "UNAVAILABLE"),
     **dict.fromkeys((Reason.DEADLINE_EXCEEDED, Reason.OCR_TIMEOUT, Reason.STREAM_IDLE, Reason.REQUEST_TIMEOUT),
@@ -209,3 +223,47 @@ class OcrRateLimitedError(OcrError):
 
 class ConfigError(Exception):
     """The configuration is invalid; raised at start-up with a clear message."""
+
+
+class NotAVideoError(InvalidInputError):
+    """The bytes are not a video container we can read (judged by content)."""
+
+    reason: str = Reason.NOT_A_VIDEO
+
+
+class TruncatedVideoError(InvalidInputError):
+    """The video stops part-way: its data ends before its frames do."""
+
+    reason: str = Reason.VIDEO_TRUNCATED
+
+
+class EmptyVideoError(InvalidInputError):
+    """The video holds no decodable frame."""
+
+    reason: str = Reason.VIDEO_EMPTY
+
+
+class VideoResolutionError(InvalidInputError):
+    """The video's frame size is below the minimum or above the maximum."""
+
+    reason: str = Reason.VIDEO_RESOLUTION
+
+
+class VideoTooLongError(InvalidInputError):
+    """The video is over the duration limit."""
+
+    reason: str = Reason.VIDEO_TOO_LONG
+
+
+class VideoTooLargeError(AlprError):
+    """The video upload is over the size limit."""
+
+    code = "RESOURCE_EXHAUSTED"
+    reason: str = Reason.VIDEO_TOO_LARGE
+
+
+class StreamUnavailableError(AlprError):
+    """A camera or stream URL cannot be opened or stopped delivering frames."""
+
+    code = "UNAVAILABLE"
+    reason: str = Reason.STREAM_UNAVAILABLE

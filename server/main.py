@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         service.servicer, f"{settings.server.host}:{settings.server.port}",
         max_workers=settings.server.max_workers, healthy=health.healthy,
         system_threads=settings.server.system_threads, metrics=metrics,
-        api_keys=settings.server.api_key_values, credentials=_credentials(settings))
+        api_keys=settings.server.api_key_values, credentials=_credentials(settings), video=service.video,
+        long_streams=settings.video.max_streams)
     if not settings.server.api_key_values:
         log.warning("gRPC port is open: no server.api_keys configured (set GALAXY_ALPR__SERVER__API_KEYS)")
     if settings.server.metrics_port >= 0:
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("Prometheus metrics on http://%s:%d/metrics", settings.server.metrics_host, bound)
     log.info("gRPC server listening on %s:%d (%s)", settings.server.host, port,
              "healthy" if health.healthy else "degraded")
+    service.cameras.start()  # configured cameras are watched from start-up, each in its own thread
     try:
         serve_until_signalled(server, health_servicer, settings.server.grace_period_s,
                               on_drain=service.servicer.begin_drain)

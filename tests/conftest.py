@@ -19,6 +19,8 @@ from server.datasets import has_labels, is_verifiable, read_labels
 from server.domain import Image
 from server.grpc_api.app import create_server
 
+pytest_plugins = ["tests.video_fixtures"]  # the generated test videos (tests/video_fixtures.py)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 MODELS = REPO_ROOT / "models"
@@ -82,7 +84,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 @contextmanager
 def serving(service: Service, *, max_workers: int = 8) -> Iterator[str]:
     """A real gRPC server for the service on a free loopback port; yields its target."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=max_workers)
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=max_workers,
+                                          video=service.video)
     server.start()
     try:
         yield f"127.0.0.1:{port}"

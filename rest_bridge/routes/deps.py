@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
 
-from clients import AsyncAlprClient
+from clients import AsyncAlprClient, AsyncVideoClient
 from rest_bridge.service_limits import ServiceLimits
 
 
@@ -22,7 +22,14 @@ def get_limits(request: Request) -> ServiceLimits:
     return limits
 
 
+def get_video_client(request: Request) -> AsyncVideoClient:
+    """The app's client of the VideoService."""
+    client: AsyncVideoClient = request.app.state.video
+    return client
+
+
 ClientDep = Annotated[AsyncAlprClient, Depends(get_client)]
+VideoDep = Annotated[AsyncVideoClient, Depends(get_video_client)]
 LimitsDep = Annotated[ServiceLimits, Depends(get_limits)]
 SceneFile = Annotated[UploadFile, File(description="Image file (JPG, JPEG, PNG)")]
 PlateFile = Annotated[UploadFile, File(description="Plate image file")]

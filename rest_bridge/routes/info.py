@@ -10,10 +10,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from galaxy.alpr.v1 import types_pb2
-from rest_bridge import convert
+from rest_bridge import convert, video_convert
 from rest_bridge.errors import envelope
 from rest_bridge.responses import now_iso
-from rest_bridge.routes.deps import ClientDep, LimitsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep, VideoDep
 from server.errors import Reason
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def root(client: ClientDep) -> dict[str, Any]:
 
 
 @router.get("/health", summary="Health check", response_model=None)
-async def health(client: ClientDep, limits: LimitsDep) -> dict[str, Any] | JSONResponse:
+async def health(client: ClientDep, limits: LimitsDep, video: VideoDep) -> dict[str, Any] | JSONResponse:
     """healthy when every stage can run, degraded otherwise; 503 when the backend is unreachable."""
     try:
         h = await client.health()
@@ -52,6 +52,7 @@ async def health(client: ClientDep, limits: LimitsDep) -> dict[str, Any] | JSONR
         "uptime": convert.uptime(h.uptime_seconds),
         "models_loaded": dict(sorted(h.models_loaded.items())),
         "issues": list(h.issues),
+        "cameras": await video_convert.cameras(video),
         "timestamp": h.timestamp,
     }
 

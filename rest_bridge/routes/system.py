@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from rest_bridge import convert
+from rest_bridge import convert, video_convert
 from rest_bridge.responses import now_iso
-from rest_bridge.routes.deps import ClientDep, LimitsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep, VideoDep
 
 router = APIRouter(tags=["system"])
 
@@ -21,10 +21,12 @@ async def config(client: ClientDep) -> dict[str, Any]:
 
 
 @router.get("/stats", summary="System statistics and status")
-async def stats(client: ClientDep) -> dict[str, Any]:
-    """Uptime, counters per endpoint, images, plates, errors."""
+async def stats(client: ClientDep, video: VideoDep) -> dict[str, Any]:
+    """Uptime, counters per endpoint, images, plates, errors; each configured camera's state."""
     s = await client.stats()
-    return {"success": True, "statistics": convert.statistics(s), "timestamp": s.current_time}
+    statistics = convert.statistics(s)
+    statistics["cameras"] = await video_convert.cameras(video)
+    return {"success": True, "statistics": statistics, "timestamp": s.current_time}
 
 
 @router.get("/test/models", summary="Test model loading and availability")

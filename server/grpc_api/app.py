@@ -16,16 +16,20 @@ from grpc_reflection.v1alpha import reflection
 from clients.channel import MAX_MESSAGE_BYTES
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from galaxy.alpr.v1 import video_service_pb2 as vpb
+from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
 from server.grpc_api.auth import ApiKeyInterceptor
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.metrics_interceptor import MetricsInterceptor
 from server.grpc_api.servicer import AlprServicer
+from server.grpc_api.video_servicer import VideoServicer
 from server.pipeline.stats import Stats
 from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
+VIDEO_SERVICE_NAME = vpb.DESCRIPTOR.services_by_name["VideoService"].full_name
 
 
 # Dead peers are found by keepalive pings (their streams then end and free their threads); clients may
@@ -42,17 +46,20 @@ KEEPALIVE_OPTIONS = [
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
                   stats: Stats | None = None, system_threads: int = 4, metrics: ServerMetrics | None = None,
                   api_keys: tuple[str, ...] = (), credentials: grpc.ServerCredentials | None = None,
+                  video: VideoServicer | None = None, long_streams: int = 0,
                   ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
     `max_workers` streams are served at once; more are refused at once with RESOURCE_EXHAUSTED, so the
-    `system_threads` kept apart always serve health and system RPCs. Bind "127.0.0.1:0" in tests.
+    `system_threads` kept apart always serve health and system RPCs. `video` adds the VideoService, whose
+    `long_streams` server streams (WatchStream, SubscribeEvents; bounded by video.max_streams) get threads
+    of their own. Bind "127.0.0.1:0" in tests.
     """
     servicer.admission.max_streams = max_workers
     servicer.metrics = metrics
     if metrics is not None:
         metrics.watch_admission(servicer.admission.numbers)
-    threads = max_workers + system_threads
+    threads = max_workers + system_threads + (long_streams if video is not None else 0)
     interceptors: list[grpc.ServerInterceptor] = [] if metrics is None else [MetricsInterceptor(metrics)]
     if api_keys:
         interceptors.append(ApiKeyInterceptor(api_keys))
@@ -70,14 +77,20 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
         maximum_concurrent_rpcs=threads * 4,
     )
     pb_grpc.add_AlprServiceServicer_to_server(servicer, server)
+    names = [SERVICE_NAME]
+    if video is not None:
+        vpb_grpc.add_VideoServiceServicer_to_server(video, server)
+        names.append(VIDEO_SERVICE_NAME)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     # "" is the process; the ALPR service is NOT_SERVING when a stage cannot run (a model is missing).
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
                         else health_pb2.HealthCheckResponse.NOT_SERVING)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    if video is not None:
+        health_servicer.set(VIDEO_SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
+                            else health_pb2.HealthCheckResponse.NOT_SERVING)
+    reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     port = (server.add_secure_port(address, credentials) if credentials is not None
             else server.add_insecure_port(address))
     if port == 0:

@@ -1,0 +1,1 @@
+"""Video and camera streams: decoding, sampling, tracking, voting and events (transport-free)."""

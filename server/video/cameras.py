@@ -1,0 +1,111 @@
+"""The configured cameras: each watched in its own thread from start-up, events into the hub."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from server.config import CameraSettings
+from server.video.events import TrackEvent
+from server.video.hub import EventHub
+from server.video.plane import StreamState, StreamStatus, VideoPlane, WatchCounters
+from server.video.sources import redact
+from server.video.zones import Zones
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """A camera's state as /health and /stats show it."""
+
+    camera_id: str
+    url: str
+    status: StreamStatus
+    frames: int
+    frames_processed: int
+    events: int
+    last_frame_at: str
+
+
+class CameraWatcher:
+    """One camera's thread: watch (reconnecting with backoff), publish events, keep its state."""
+
+    def __init__(self, camera: CameraSettings, plane: VideoPlane, hub: EventHub) -> None:
+        self.camera = camera
+        self._plane = plane
+        self._hub = hub
+        self._stop = threading.Event()
+        self.counters = WatchCounters()
+        self.status = StreamStatus(StreamState.CONNECTING)
+        self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
+
+    def start(self) -> None:
+        """Start watching."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        zones = Zones(self.camera.roi, self.camera.exclude)
+        while not self._stop.is_set():
+            try:
+                for item in self._plane.watch(self.camera.url, source_id=self.camera.id, stop=self._stop,
+                                              sample_fps=self.camera.sample_fps, zones=zones,
+                                              counters=self.counters):
+                    if isinstance(item, TrackEvent):
+                        self._hub.publish(item)
+                    else:
+                        if item.state != self.status.state:
+                            log.info("camera %s: %s %s", self.camera.id, item.state.value, item.message)
+                        self.status = item
+            except Exception as exc:  # one camera's failure never stops the others or the server
+                log.exception("camera %s failed; restarting its watch", self.camera.id)
+                self.status = StreamStatus(StreamState.RECONNECTING, f"{type(exc).__name__}: {exc}",
+                                           self.status.reconnects + 1)
+                self._stop.wait(self._plane.settings.video.reconnect_max_s)
+            else:
+                if not self._stop.is_set():  # a file camera ended: nothing more to watch
+                    return
+        self.status = StreamStatus(StreamState.STOPPED, "stopped", self.status.reconnects)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop watching and wait a little for the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def view(self) -> CameraView:
+        """The camera's current state."""
+        c = self.counters
+        last = datetime.fromtimestamp(c.last_frame_at, timezone.utc).astimezone(self._plane.settings.tz).isoformat() \
+            if c.last_frame_at else ""
+        return CameraView(self.camera.id, redact(self.camera.url), self.status, c.frames, c.frames_processed,
+                          c.events, last)
+
+
+class CameraManager:
+    """Every configured camera's watcher, and the hub their events go through."""
+
+    def __init__(self, cameras: tuple[CameraSettings, ...], plane: VideoPlane, hub: EventHub) -> None:
+        self.hub = hub
+        self.watchers = [CameraWatcher(c, plane, hub) for c in cameras]
+
+    def start(self) -> None:
+        """Start every camera's thread."""
+        for watcher in self.watchers:
+            watcher.start()
+
+    def stop(self) -> None:
+        """Stop every camera and wake the subscribers."""
+        for watcher in self.watchers:
+            watcher.stop()
+        self.hub.close()
+
+    def views(self) -> list[CameraView]:
+        """Every camera's state."""
+        return [w.view() for w in self.watchers]
+
+    def ids(self) -> frozenset[str]:
+        """The configured camera ids."""
+        return frozenset(w.camera.id for w in self.watchers)

@@ -1,0 +1,37 @@
+"""What a video session needs from the rest of the service (the pipeline, the artefact store)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from server.domain import Box, Detection, Image, PlateReading
+from server.pipeline.results import SceneAnalysis
+from server.video.track import View
+
+
+class FrameAnalyzer(Protocol):
+    """The pipeline's pure analysis pieces, called per frame (no file writes)."""
+
+    def analyze(self, image: Image) -> SceneAnalysis:
+        """The pipeline's whole analysis step on one frame: vehicles, plates, readings, pairs."""
+        ...
+
+    def vehicles(self, image: Image) -> list[Detection]:
+        """Vehicles in the frame."""
+        ...
+
+    def plates_in(self, image: Image, regions: list[Box]) -> list[list[Detection]]:
+        """Plates inside each region (vehicle boxes), in frame coordinates; one batched pass."""
+        ...
+
+    def read(self, image: Image, plates: list[Detection]) -> list[PlateReading]:
+        """Readings of the given plates, in one batched OCR call."""
+        ...
+
+
+class ViewSaver(Protocol):
+    """Saves a finished track's best frame and plate crop."""
+
+    def save(self, name: str, view: View) -> tuple[str, str]:
+        """(frame path, plate crop path) as responses show them; "" where nothing was saved."""
+        ...

@@ -1,0 +1,346 @@
+"""One video source's tracking session: frames in, NEW / UPDATE / FINAL events out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from server.config import VideoSettings
+from server.domain import Detection, Image, PlateReading
+from server.pipeline.pairing import MIN_CONTAINMENT, containment
+from server.plates.metrics import edit_distance
+from server.plates.rules import normalise
+from server.video.events import EventKind, TrackEvent, VehicleReport
+from server.video.frames import Frame
+from server.video.ports import FrameAnalyzer, ViewSaver
+from server.video.track import Track, View
+from server.video.tracking import BoxTracker
+from server.video.voting import EMPTY_TALLY, Tally, Vote, read_weight
+from server.video.zones import Zones
+
+# The whole frame is searched for plates without a vehicle on every Nth analysed frame (every frame
+# while such a plate is being read).
+PLATE_SCAN_EVERY = 4
+_SHARPNESS_HEIGHT = 40
+# Two tracks whose plates differ by at most this many characters (O/0, I/1 folded) are one vehicle.
+TWIN_EDITS = 1
+
+
+def sharpness(crop: Image) -> float:
+    """Laplacian variance of the crop scaled to a fixed height (higher is sharper)."""
+    if crop.size == 0:
+        return 0.0
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    scale = _SHARPNESS_HEIGHT / max(1, gray.shape[0])
+    gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return float(cv2.Laplacian(gray, cv2.CV_64F).var())
+
+
+def _plate_crop(image: Image, det: Detection) -> Image:
+    h, w = image.shape[:2]
+    margin = max(2, round(0.06 * max(det.box.width, det.box.height)))
+    b = det.box.padded(margin, w, h)
+    return image[b.y1:b.y2, b.x1:b.x2]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """A session's knobs: the `video` settings, the source's frame rate and its zones."""
+
+    video: VideoSettings
+    frame_rate: float
+    zones: Zones = field(default_factory=Zones)
+    vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
+
+
+@dataclass
+class SessionStats:
+    """Counters and stage times (ms, summed) of a session."""
+
+    frames_processed: int = 0
+    plate_passes: int = 0
+    reads: int = 0
+    times_ms: dict[str, float] = field(default_factory=lambda: {"vehicles": 0.0, "plates": 0.0, "ocr": 0.0,
+                                                                  "tracking": 0.0, "saving": 0.0})
+
+
+class VideoSession:
+    """Tracks vehicles and lone plates over analysed frames and votes on their plates."""
+
+    def __init__(self, analyzer: FrameAnalyzer, options: SessionOptions, *, source_id: str = "",
+                 saver: ViewSaver | None = None) -> None:
+        self._analyzer = analyzer
+        self._opts = options
+        self._video = options.video
+        self.source_id = source_id
+        self._saver = saver
+        self._vehicle_tracker = self._tracker()
+        self._plate_tracker = self._tracker()
+        self._tracks: dict[tuple[str, int], Track] = {}
+        self._finished: list[Track] = []  # finalised tracks, for de-duplication and the summary
+        self._next_id = 1
+        self._last_t = -1.0
+        self.stats = SessionStats()
+        self.reports: list[VehicleReport] = []
+
+    def _tracker(self) -> BoxTracker:
+        return BoxTracker(track_lost_s=self._video.track_lost_s, frame_rate=self._opts.frame_rate,
+                          activation_threshold=self._video.track_activation_threshold)
+
+    # ---- per frame ---------------------------------------------------------------------------
+    def process(self, frame: Frame) -> list[TrackEvent]:
+        """Analyse one (sampled) frame; the events it causes. Frames out of time order are ignored."""
+        if frame.t_s <= self._last_t:
+            return []
+        self._last_t = frame.t_s
+        self.stats.frames_processed += 1
+        image, t = frame.image, frame.t_s
+        lone_live = any(kind == "plate" and not self._done(tr) for (kind, _), tr in self._tracks.items())
+        if lone_live or self.stats.frames_processed % PLATE_SCAN_EVERY == 1:
+            touched = self._scan_frame(image, t)
+        else:
+            touched = self._tracking_frame(image, t)
+        for tr in touched:
+            if tr.kind == "vehicle" or tr.frames_seen == 1:
+                tr.offer_view("", View(t, image, tr.last_box if tr.kind == "vehicle" else None, None,
+                                       float(tr.last_box.area)))
+        events = self._read_events(touched, t)
+        events += self.advance(t)
+        return events
+
+    def _admitted(self, vehicles: list[Detection]) -> list[int]:
+        zones, classes = self._opts.zones, self._opts.vehicle_classes
+        return [i for i, v in enumerate(vehicles) if v.class_name in classes and zones.admits(v.box)]
+
+    def _scan_frame(self, image: Image, t: float) -> list[Track]:
+        """The pipeline's whole analysis step: every vehicle and plate of the frame, read and paired."""
+        times = self.stats.times_ms
+        analysis = self._analyzer.analyze(image)
+        at = analysis.times
+        times["vehicles"] += at.vehicle_detection_ms
+        times["plates"] += at.plate_detection_ms
+        times["ocr"] += at.plate_recognition_ms + at.pairing_ms
+        self.stats.plate_passes += 1
+        self.stats.reads += len(analysis.plates)
+        keep = self._admitted(analysis.vehicles)
+        vehicles = [analysis.vehicles[i] for i in keep]
+        mark = time.perf_counter()
+        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        owner_of = {vi: seen[n] for n, vi in enumerate(keep)}
+        lone: list[int] = []
+        owners: dict[int, Track | None] = {}
+        for p in analysis.pairs:
+            if p.plate_index is None or not self._opts.zones.admits(analysis.plates[p.plate_index].box):
+                continue
+            if p.vehicle_index is None:
+                lone.append(p.plate_index)
+            elif p.vehicle_index in owner_of:
+                owners[p.plate_index] = owner_of[p.vehicle_index]
+        lone_tracks = self._see(self._plate_tracker, "plate", [analysis.plates[i] for i in lone], t)
+        owners.update(zip(lone, lone_tracks, strict=True))
+        times["tracking"] += (time.perf_counter() - mark) * 1e3
+        for pi, track in owners.items():
+            if track is not None and not self._done(track):
+                self._vote(image, t, track, analysis.plates[pi], analysis.readings[pi])
+        return [tr for tr in seen + lone_tracks if tr is not None]
+
+    def _tracking_frame(self, image: Image, t: float) -> list[Track]:
+        """Vehicles only, and plates only in the crops of tracked vehicles whose read has not settled."""
+        times = self.stats.times_ms
+        start = time.perf_counter()
+        found = self._analyzer.vehicles(image)
+        vehicles = [found[i] for i in self._admitted(found)]
+        times["vehicles"] += (time.perf_counter() - start) * 1e3
+        start = time.perf_counter()
+        seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        times["tracking"] += (time.perf_counter() - start) * 1e3
+        targets = self._vehicle_plates(image, vehicles, seen)
+        self._read(image, t, [(tr, det) for tr, det in targets if not self._done(tr)])
+        return [tr for tr in seen if tr is not None]
+
+    def _see(self, tracker: BoxTracker, kind: str, dets: list[Detection], t: float) -> list[Track | None]:
+        ids = tracker.update(dets, t)
+        seen: list[Track | None] = []
+        for det, track_id in zip(dets, ids, strict=True):
+            if track_id is None:
+                seen.append(None)
+                continue
+            key = (kind, track_id)
+            track = self._tracks.get(key)
+            class_name = det.class_name if kind == "vehicle" else ""
+            if track is None:
+                track = self._tracks[key] = Track(kind, t, det.box, class_name)
+            else:
+                track.see(t, det.box, class_name)
+            target = track.merged_into
+            if target is not None and not target.final_sent:
+                target.see(t, det.box, class_name)
+            seen.append(target if target is not None else track)
+        return seen
+
+    def _done(self, track: Track) -> bool:
+        return track.final_sent or track.settled(self._video.settle_votes, self._video.settle_share)
+
+    def _vehicle_plates(self, image: Image, vehicles: list[Detection],
+                        seen: list[Track | None]) -> list[tuple[Track, Detection]]:
+        """The plate of each tracked vehicle whose read has not settled, searched in its crop."""
+        wanted = [(v, tr) for v, tr in zip(vehicles, seen, strict=True) if tr is not None and not self._done(tr)]
+        if not wanted:
+            return []
+        start = time.perf_counter()
+        found = self._analyzer.plates_in(image, [v.box for v, _ in wanted])
+        self.stats.times_ms["plates"] += (time.perf_counter() - start) * 1e3
+        self.stats.plate_passes += 1
+        targets = []
+        for (vehicle, track), plates in zip(wanted, found, strict=True):
+            inside = [p for p in plates
+                      if containment(p, vehicle) >= MIN_CONTAINMENT and self._opts.zones.admits(p.box)]
+            if inside:
+                targets.append((track, max(inside, key=lambda p: p.confidence)))
+        return targets
+
+    def _read(self, image: Image, t: float, targets: list[tuple[Track, Detection]]) -> None:
+        """Read the targets' plates in one batch and count each read as a vote of its track."""
+        if not targets:
+            return
+        start = time.perf_counter()
+        readings = self._analyzer.read(image, [det for _, det in targets])
+        self.stats.times_ms["ocr"] += (time.perf_counter() - start) * 1e3
+        self.stats.reads += len(targets)
+        for (track, det), reading in zip(targets, readings, strict=True):
+            self._vote(image, t, track, det, reading)
+
+    def _vote(self, image: Image, t: float, track: Track, det: Detection, reading: PlateReading) -> None:
+        text = normalise(reading.plate_number)
+        weight = read_weight(reading.confidence, det.box.height, sharpness(_plate_crop(image, det)),
+                             reading.is_indonesian)
+        vehicle_box = track.last_box if track.kind == "vehicle" else None
+        track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))
+
+    # ---- events ------------------------------------------------------------------------------
+    def _key(self, text: str) -> str:
+        return text.replace("O", "0").replace("I", "1")
+
+    def _similar(self, a: str, b: str) -> bool:
+        return bool(a) and bool(b) and edit_distance(self._key(a), self._key(b)) <= TWIN_EDITS
+
+    def _twin(self, track: Track, text: str) -> Track | None:
+        """Another live or recently finalised track showing (nearly) this text: the same vehicle."""
+        window = self._video.dedupe_window_s
+        for other in list(self._tracks.values()) + self._finished:
+            if other is track or other.merged_into is not None:
+                continue
+            if other.final_sent and other.last_seen_s < track.first_seen_s - window:
+                continue
+            shown = other.reported_text or (other.votes.tally().text if not other.final_sent else "")
+            if self._similar(text, shown):
+                return other
+        return None
+
+    def _read_events(self, touched: Iterable[Track], t: float) -> list[TrackEvent]:
+        events: list[TrackEvent] = []
+        for track in dict.fromkeys(touched):
+            if track.final_sent or track.merged_into is not None:
+                continue
+            tally = track.votes.tally()
+            if not tally.text or tally.text == track.reported_text:
+                continue
+            if not track.new_sent and (tally.weight < self._video.min_read_confidence
+                                       or track.frames_seen < self._video.min_track_frames):
+                continue
+            twin = self._twin(track, tally.text)
+            if twin is not None:
+                keep = self._merge_pair(track, twin)
+                if keep is not track or keep.final_sent:
+                    continue
+                tally = track.votes.tally()
+                if tally.text == track.reported_text:
+                    continue
+            kind = EventKind.UPDATE if track.new_sent else EventKind.NEW
+            track.new_sent = True
+            track.reported_text = tally.text
+            events.append(self._event(kind, track, t))
+        return events
+
+    def _merge_pair(self, a: Track, b: Track) -> Track:
+        """Merge two tracks of one vehicle: the one already reported (else the older) keeps the other."""
+        def rank(tr: Track) -> tuple[bool, bool, float]:
+            return (tr.final_sent, tr.new_sent, -tr.first_seen_s)
+
+        keep, fragment = (a, b) if rank(a) >= rank(b) else (b, a)
+        self._merge(fragment, keep)
+        return keep
+
+    def _merge(self, fragment: Track, into: Track) -> None:
+        fragment.merged_into = into
+        if not into.final_sent:
+            into.absorb(fragment)
+        fragment.release_views()
+
+    def _event(self, kind: EventKind, track: Track, t: float, paths: tuple[str, str] = ("", ""),
+               tally: Tally | None = None) -> TrackEvent:
+        if not track.public_id:
+            track.public_id = self._next_id
+            self._next_id += 1
+        return TrackEvent(kind, round(t, 3), self.source_id,
+                          track.report(tally if tally is not None else track.votes.tally(), paths=paths))
+
+    def advance(self, t: float) -> list[TrackEvent]:
+        """FINAL events for tracks lost for track_lost_s or seen for max_prediction_delay_s, at time t."""
+        events: list[TrackEvent] = []
+        for key, track in list(self._tracks.items()):
+            lost = t - track.last_seen_s >= self._video.track_lost_s
+            overdue = t - track.first_seen_s >= self._video.max_prediction_delay_s
+            if not track.final_sent and track.merged_into is None and (lost or overdue):
+                event = self._finalise(track, t)
+                if event is not None:
+                    events.append(event)
+            if lost:
+                del self._tracks[key]
+        horizon = t - self._video.track_lost_s - self._video.dedupe_window_s
+        self._finished = [tr for tr in self._finished if tr.last_seen_s >= horizon]
+        return events
+
+    def _finalise(self, track: Track, t: float) -> TrackEvent | None:
+        track.final_sent = True
+        tally = track.votes.tally()
+        if not track.new_sent and tally.weight < self._video.min_read_confidence:
+            tally = EMPTY_TALLY  # never a confident read: listed as a vehicle without a plate
+        too_short = track.frames_seen < self._video.min_track_frames
+        if not track.new_sent and (too_short or (track.kind == "plate" and not tally.text)):
+            track.release_views()
+            return None
+        if tally.text and not track.new_sent:
+            twin = self._twin(track, tally.text)
+            if twin is not None and self._merge_pair(track, twin) is not track:
+                return None
+        track.reported_text = tally.text
+        paths: tuple[str, str] = ("", "")
+        view = track.best_view(tally.text)
+        if self._saver is not None and view is not None:
+            start = time.perf_counter()
+            if not track.public_id:
+                track.public_id = self._next_id
+                self._next_id += 1
+            paths = self._saver.save(f"track{track.public_id}", view)
+            self.stats.times_ms["saving"] += (time.perf_counter() - start) * 1e3
+        when = min(t, track.last_seen_s + self._video.track_lost_s)
+        event = self._event(EventKind.FINAL, track, when, paths, tally)
+        track.release_views()
+        self._finished.append(track)
+        self.reports.append(event.vehicle)
+        return event
+
+    def finish(self) -> list[TrackEvent]:
+        """The end of the source: every open track gets its FINAL."""
+        end = max(self._last_t, 0.0) + self._video.track_lost_s + self._video.max_prediction_delay_s
+        return self.advance(end)
+
+
+def blank(width: int, height: int) -> Image:
+    """A black frame (for tests and warm-up)."""
+    return np.zeros((height, width, 3), dtype=np.uint8)
