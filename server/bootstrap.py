@@ -20,6 +20,8 @@ from server.ocr.plate_recognizer import PlateRecognizerProvider
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
+from server.plates.calibration import UNCALIBRATED, Calibration
+from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore, OutputDirs
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,22 @@ def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider |
     return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence)
 
 
+def load_verifier(settings: Settings, errors: dict[str, str]) -> Verifier:
+    """Plate formats, the confidence calibration (raw confidences when its file is absent or bad) and drops."""
+    calibration = UNCALIBRATED
+    configured = settings.models.confidence_calibration
+    if configured:
+        path = settings.resolve(configured)
+        try:
+            calibration = Calibration.load(path)
+        except FileNotFoundError:
+            log.warning("no confidence calibration at %s: confidences are the readers' own", path)
+        except ValueError as exc:
+            errors["confidence_calibration"] = str(exc)
+            log.error("confidence calibration not loaded, confidences are the readers' own: %s", exc)
+    return Verifier(settings.plates.formats, calibration, settings.plates.drop_invalid_below)
+
+
 def build_service(settings: Settings) -> Service:
     """Load every model and wire the layers together."""
     errors: dict[str, str] = {}
@@ -110,7 +128,7 @@ def build_service(settings: Settings) -> Service:
                           save_images=settings.output.save_detected_images)
     stats = Stats()
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
-                            store=store, now=utc_now)
+                            store=store, now=utc_now, verifier=load_verifier(settings, errors))
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
         model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
