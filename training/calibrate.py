@@ -30,7 +30,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from server.bootstrap import build_service  # noqa: E402
 from server.config import load_settings  # noqa: E402
-from server.domain import Box  # noqa: E402
+from server.domain import Box, Image  # noqa: E402
+from server.pipeline.annotate import ocr_crop  # noqa: E402
 from server.plates.calibration import (  # noqa: E402
     Calibration,
     Platt,
@@ -90,18 +91,25 @@ def fit_platt(raws: Sequence[float], labels: Sequence[bool], l2: float = 1.0) ->
     return Platt(float(w[0]), float(w[1]))
 
 
-def fit_readers(samples: Sequence[Sample]) -> dict[str, Platt]:
-    """One mapping per reader, and per reader for invalid text where there are enough reads of both outcomes."""
+def fit_readers(samples: Sequence[Sample], junk: Sequence[Sample] = ()) -> dict[str, Platt]:
+    """One mapping per reader (valid text), and one for invalid text.
+
+    Invalid text gets its own Platt fit where a reader has enough such reads of both outcomes;
+    otherwise a constant: the smoothed rate (right + 1) / (reads + 2) of all invalid reads (the
+    validation crops' and the `junk` reads of non-plate detections on the training photos).
+    """
     out: dict[str, Platt] = {}
-    for provider in sorted({s.provider for s in samples}):
-        mine = [s for s in samples if s.provider == provider]
+    invalid = [s for s in [*samples, *junk] if not s.valid]
+    rate = (sum(s.correct for s in invalid) + 1) / (len(invalid) + 2)
+    for provider in sorted({s.provider for s in [*samples, *junk]}):
+        valid = [s for s in samples if s.provider == provider and s.valid]
+        if len(valid) >= MIN_SAMPLES and len({s.correct for s in valid}) == 2:
+            out[provider] = fit_platt([s.raw for s in valid], [s.correct for s in valid])
+        mine = [s for s in invalid if s.provider == provider]
         if len(mine) >= MIN_SAMPLES and len({s.correct for s in mine}) == 2:
-            out[provider] = fit_platt([s.raw for s in mine], [s.correct for s in mine])
-        for valid in (True, False):
-            group = [s for s in mine if s.valid == valid]
-            key = provider if valid else f"{provider}/invalid"
-            if len(group) >= MIN_SAMPLES and len({s.correct for s in group}) == 2:
-                out[key] = fit_platt([s.raw for s in group], [s.correct for s in group])
+            out[f"{provider}/invalid"] = fit_platt([s.raw for s in mine], [s.correct for s in mine])
+        else:
+            out[f"{provider}/invalid"] = Platt(0.0, logit(rate))
     return out
 
 
@@ -149,10 +157,15 @@ def read_validation(pipeline_ocr: object, data: Path, formats: PlateFormats) -> 
     return samples
 
 
-def detection_samples(detector: object, data: Path, conf: float, iou: float) -> list[tuple[float, bool]]:
-    """(detector confidence, is the labelled plate) for every detection on one photo per plate text."""
+def detection_samples(
+    detector: object, ocr: object, data: Path, conf: float, iou: float
+) -> tuple[list[tuple[float, bool]], list[Sample]]:
+    """(detector confidence, is the labelled plate) for every detection on one photo per plate text,
+    and the reads of the detections that are not the labelled plate (signs, badges, other text; some
+    are unlabelled background plates, which the evaluation counts as wrong too)."""
     seen: set[str] = set()
     out: list[tuple[float, bool]] = []
+    junk: list[Sample] = []
     folder = data / PHOTO_SET
     for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -166,9 +179,18 @@ def detection_samples(detector: object, data: Path, conf: float, iou: float) -> 
         if image is None:
             continue
         truth = Box(*(int(v) for v in plate["box"]))
-        for d in detector.detect(np.asarray(image, np.uint8), conf, iou):  # type: ignore[attr-defined]
-            out.append((d.confidence, d.box.iou(truth) >= 0.5))
-    return out
+        photo: Image = np.asarray(image, np.uint8)
+        for k, d in enumerate(detector.detect(photo, conf, iou)):  # type: ignore[attr-defined]
+            matched = d.box.iou(truth) >= 0.5
+            out.append((d.confidence, matched))
+            if not matched:
+                crop = ocr_crop(photo, d)
+                read = ocr.read([crop])[0]  # type: ignore[attr-defined]
+                number = recognize(crop, read).plate_number
+                if read.text:
+                    junk.append(Sample(read.confidence, read.provider, DEFAULT_FORMATS.plate_valid(number), False,
+                                       f"{record['image']}#{k}:{number}"))
+    return out, junk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,15 +205,17 @@ def main(argv: list[str] | None = None) -> int:
         cached = json.loads(args.reads.read_text(encoding="utf-8"))
         samples = [Sample(**s) for s in cached["samples"]]
         detections = [(float(c), bool(ok)) for c, ok in cached["detections"]]
+        junk = [Sample(**s) for s in cached["junk"]]
     else:
-        samples, detections = read_everything(args.model, args.data)
+        samples, detections, junk = read_everything(args.model, args.data)
         if args.reads:
-            args.reads.write_text(json.dumps({"samples": [s.__dict__ for s in samples], "detections": detections}))
-    report_and_fit(samples, detections, args.model, args.out)
+            args.reads.write_text(json.dumps({"samples": [s.__dict__ for s in samples], "detections": detections,
+                                              "junk": [s.__dict__ for s in junk]}))
+    report_and_fit(samples, detections, junk, args.model, args.out)
     return 0
 
 
-def read_everything(model: Path, data: Path) -> tuple[list[Sample], list[tuple[float, bool]]]:
+def read_everything(model: Path, data: Path) -> tuple[list[Sample], list[tuple[float, bool]], list[Sample]]:
     """The validation crops through the served reader and the detections on the training photos."""
     with tempfile.TemporaryDirectory() as tmp:
         configured = load_settings(environ={}).models
@@ -207,14 +231,15 @@ def read_everything(model: Path, data: Path) -> tuple[list[Sample], list[tuple[f
         try:
             samples = read_validation(service.pipeline.ocr, data, DEFAULT_FORMATS)
             det = settings.detection
-            detections = detection_samples(service.pipeline.plate_detector, data,
-                                           det.plate_confidence_threshold, det.iou_threshold)
+            detections, junk = detection_samples(service.pipeline.plate_detector, service.pipeline.ocr, data,
+                                                 det.plate_confidence_threshold, det.iou_threshold)
         finally:
             service.close()
-    return samples, detections
+    return samples, detections, junk
 
 
-def report_and_fit(samples: list[Sample], detections: list[tuple[float, bool]], model: Path, out: Path) -> None:
+def report_and_fit(samples: list[Sample], detections: list[tuple[float, bool]], junk: list[Sample], model: Path,
+                   out: Path) -> None:
     """Print the tables, fit on everything and write the calibration file."""
 
     for group in ("", "motorcycles", "cars"):
@@ -230,12 +255,16 @@ def report_and_fit(samples: list[Sample], detections: list[tuple[float, bool]], 
               f"{len(invalid)} not valid plates ({sum(s.correct for s in invalid)} right)")
     crossed: list[tuple[float, bool]] = []
     for fold in (0, 1):
-        fitted = Calibration(fit_readers([s for s in samples if half(s.text) != fold]))
+        fitted = Calibration(fit_readers([s for s in samples if half(s.text) != fold],
+                                         [s for s in junk if half(s.text) != fold]))
         crossed += [(fitted.confidence(s.raw, s.provider, s.valid), s.correct)
                     for s in samples if half(s.text) == fold]
     print_table("calibrated, cross-fitted (each half scored by the other half's fit)", crossed)
     detection = fit_platt([c for c, _ in detections], [ok for _, ok in detections]) if detections else None
-    calibration = Calibration(fit_readers(samples), detection,
+    print(f"\nnon-plate detections on {PHOTO_SET}: {len(junk)} read, {sum(not s.valid for s in junk)} not valid "
+          f"plates; raw confidence >= 0.5: {sum(s.raw >= 0.5 for s in junk)}, of them valid "
+          f"{sum(s.raw >= 0.5 and s.valid for s in junk)}: {[s.text.split(':')[-1] for s in junk][:40]}")
+    calibration = Calibration(fit_readers(samples, junk), detection,
                               source=f"training/calibrate.py; model {model.name}; "
                                      f"{len(samples)} validation crops; {len(detections)} detections on "
                                      f"{PHOTO_SET}")

@@ -38,7 +38,11 @@ def test_fit_lowers_the_ece_of_overconfident_reads() -> None:
 def test_groups_without_both_outcomes_share_the_readers_mapping() -> None:
     samples = [Sample(0.9, "recognizer", True, i % 4 != 0, f"T{i}") for i in range(40)]
     samples += [Sample(0.9, "recognizer", False, False, f"U{i}") for i in range(MIN_SAMPLES + 3)]
-    fitted = fit_readers(samples)
+    junk = [Sample(0.99, "local", False, False, f"J{i}") for i in range(5)]
+    fitted = fit_readers(samples, junk)
     assert "recognizer" in fitted
-    assert "recognizer/invalid" not in fitted  # all wrong: no fit, the reader's mapping applies
+    # all invalid reads wrong: no fit but a constant, the smoothed rate 1 / (reads + 2), for every reader
+    rate = 1 / (MIN_SAMPLES + 3 + 5 + 2)
+    assert fitted["recognizer/invalid"](0.999) == pytest.approx(rate)
+    assert fitted["local/invalid"](0.5) == pytest.approx(rate)
     assert sigmoid(fitted["recognizer"].slope * logit(0.9) + fitted["recognizer"].bias) < 0.9

@@ -53,3 +53,14 @@ def test_bad_pattern_is_named() -> None:
 
 def test_compact() -> None:
     assert compact("b-1234 cd.") == "B1234CD"
+
+
+def test_a_bad_configured_pattern_stops_start_up_naming_the_key() -> None:
+    from server.config import load_settings
+    from server.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="plates.foreign_patterns"):
+        load_settings(environ={"GALAXY_ALPR__PLATES__FOREIGN_PATTERNS": '["[A-Z"]'})
+    settings = load_settings(environ={"GALAXY_ALPR__PLATES__FOREIGN_PATTERNS": '["^X[0-9]+$"]'})
+    assert settings.plates.formats.plate_valid("X123")
+    assert not settings.plates.formats.plate_valid("6HP995")
