@@ -57,10 +57,11 @@ class SetResult:
     confident_wrong: int = 0  # reads at confidence >= 0.5 that match no labelled plate
     kept_right: int = 0  # labelled plates read right by a read with plate_valid and confidence >= 0.5
     calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right) of every read
+    wrong: list[str] = field(default_factory=list)  # the confident wrong reads, "image: text (confidence, ...)"
 
     def row(self) -> dict[str, Any]:
         """Rates as fractions, for JSON and the table."""
-        out = {k: v for k, v in asdict(self).items() if k != "calibration"}
+        out = {k: v for k, v in asdict(self).items() if k not in ("calibration", "wrong")}
         return {
             **out,
             "recall": self.detected / self.plates if self.plates and self.scene else None,
@@ -71,6 +72,7 @@ class SetResult:
             "kept_right_rate": self.kept_right / self.plates if self.plates else 0.0,
             "reads": len(self.calibration),
             "ece": expected_calibration_error(self.calibration),
+            "confident_wrong_reads": self.wrong,
         }
 
 
@@ -124,6 +126,13 @@ def evaluate_scenes(client: AlprClient, name: str, limit: int | None) -> list[Se
     return list(results.values())
 
 
+def _describe(image: str, reading: Any, detection: float | None) -> str:
+    """One confident wrong read, for the listing."""
+    det = "" if detection is None else f", detection {detection:.2f}"
+    return (f"{image}: {reading.plate_number!r} ({reading.confidence_score:.2f}, {reading.ocr_provider}, "
+            f"valid {reading.plate_valid}{det})")
+
+
 def _score_scene(res: SetResult, record: dict[str, Any], response: Any, latencies: list[float]) -> None:
     """Add one photo's response to a set's figures."""
     truth = [p for p in record["plates"] if _usable(p)]
@@ -141,7 +150,9 @@ def _score_scene(res: SetResult, record: dict[str, Any], response: Any, latencie
             continue
         right = any(is_exact(d.reading.plate_number, p["text"]) for p in truth)
         res.calibration.append((d.reading.confidence_score, right))
-        res.confident_wrong += d.reading.confidence_score >= CONFIDENT and not right
+        if d.reading.confidence_score >= CONFIDENT and not right:
+            res.confident_wrong += 1
+            res.wrong.append(_describe(record["image"], d.reading, d.plate.confidence))
     for plate in truth:
         text = plate["text"]
         boxed = [(_iou([b.x1, b.y1, b.x2, b.y2], plate["box"]), t) for b, t in found] if plate.get("box") else []
@@ -176,7 +187,9 @@ def evaluate_crops(client: AlprClient, name: str, limit: int | None) -> SetResul
         if reading is not None and read:
             right = is_exact(read, text)
             res.calibration.append((reading.confidence_score, right))
-            res.confident_wrong += reading.confidence_score >= CONFIDENT and not right
+            if reading.confidence_score >= CONFIDENT and not right:
+                res.confident_wrong += 1
+                res.wrong.append(_describe(item.name, reading, None))
             res.kept_right += right and reading.plate_valid and reading.confidence_score >= CONFIDENT
         res.char_errors += edit_distance(comparable(read), comparable(text))
         res.chars += len(comparable(text))
