@@ -91,7 +91,8 @@ def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider |
         return ppocr
     if ppocr is None:
         return recognizer
-    return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence)
+    return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence,
+                              vote=settings.ocr.cascade_vote)
 
 
 def load_verifier(settings: Settings, errors: dict[str, str]) -> Verifier:

@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from server.domain import Image, OcrRead  # noqa: E402
 from server.ocr.base import ProviderStatus  # noqa: E402
-from server.ocr.cascade import CascadeOcrProvider  # noqa: E402
+from server.ocr.cascade import CascadeOcrProvider, vote  # noqa: E402
 from server.ocr.local import LocalOcrProvider  # noqa: E402
 from server.ocr.plate_recognizer import DEFAULT_MODEL, PlateRecognizerProvider  # noqa: E402
 from server.plates.metrics import is_exact  # noqa: E402
@@ -26,18 +26,6 @@ from training.real_data import fixed_crop, is_validation, load_sets  # noqa: E40
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
-
-
-def vote(first: OcrRead, second: OcrRead) -> OcrRead:
-    """Both readers voting per character: where the two reads have the same length, each position
-    takes the character of the reader more sure of it; otherwise the second read stands."""
-    a, b = first.chars, second.chars
-    if not a or len(a) != len(b) or len(b) != len(second.text):
-        return second
-    chars = tuple(x if x.confidence > y.confidence else y for x, y in zip(a, b, strict=True))
-    text = "".join(c.char for c in chars)
-    return OcrRead(text=text, confidence=min(c.confidence for c in chars), provider=second.provider,
-                   date_text=second.date_text or first.date_text, chars=chars)
 
 
 class Replay:
@@ -78,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recognizer alone: {exact(first.read(crops)):.1%}   PP-OCR alone: {exact(second.read(crops)):.1%}")
     for require_date in (False, True):
         for threshold in THRESHOLDS:
-            cascade = CascadeOcrProvider(first, second, threshold, require_date=require_date)
+            cascade = CascadeOcrProvider(first, second, threshold, require_date=require_date, vote=False)
             reads = cascade.read(crops)
             fallback = sum(r.provider != "recognizer" for r in reads) / max(1, len(reads))
             voted = [r if r.provider == "recognizer" else vote(first.reads[id(c)], r)

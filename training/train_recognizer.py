@@ -394,7 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         "generator_seed": str(args.seed),
         "training_sets": ",".join(sorted({it.file.split("/")[0] for it in train})),
         "validation": json.dumps({k: round(v, 4) for k, v in scores.items()}),
+        "plan": json.dumps(plan.__dict__, sort_keys=True),
     }
+    if args.init:
+        meta["init_model_sha256"] = hashlib.sha256(args.init.read_bytes()).hexdigest()
     export_onnx(model, args.out, meta)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {minutes:.1f} min", flush=True)
     return 0

@@ -59,7 +59,7 @@ def test_a_bad_configured_pattern_stops_start_up_naming_the_key() -> None:
     from server.config import load_settings
     from server.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="plates.foreign_patterns"):
+    with pytest.raises(ConfigError, match=r"plates\.foreign_patterns"):
         load_settings(environ={"GALAXY_ALPR__PLATES__FOREIGN_PATTERNS": '["[A-Z"]'})
     settings = load_settings(environ={"GALAXY_ALPR__PLATES__FOREIGN_PATTERNS": '["^X[0-9]+$"]'})
     assert settings.plates.formats.plate_valid("X123")
