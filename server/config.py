@@ -43,7 +43,7 @@ class OcrSettings(_Frozen):
     # The offline reader: our plate recognizer with PP-OCR for the plates it is unsure of, or PP-OCR alone.
     local_reader: Literal["cascade", "ppocr"] = "cascade"
     # Recognizer reads below this least-character probability go to PP-OCR (cascade only).
-    recognizer_min_confidence: float = Field(0.8, ge=0, le=1)
+    recognizer_min_confidence: float = Field(0.9, ge=0, le=1)
     # Where the cascade fell back and both reads are Indonesian plates of one length: vote per character
     # (+0.8 points on the validation split with recognizer 2.0.0; not measured on the dev sets with 1.1.0).
     cascade_vote: bool = False
