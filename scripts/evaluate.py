@@ -2,7 +2,11 @@
 
 Street-photo sets go through ProcessImages (detection + recognition + pairing); plate-crop sets
 through RecognizePlates. Per set it prints plate detection recall (IoU >= 0.5), exact plate-number
-match (spaces ignored, O and 0 equal), character error rate and server latency p50/p95.
+match (spaces ignored), lenient exact match (also O and 0 equal), character error rate, confident
+wrong reads per image (confidence >= 0.5, matching no labelled plate), confident valid right reads
+(plate_valid and confidence >= 0.5: what a client filtering on both keeps), the expected calibration
+error of the reads' confidences and server latency p50/p95. `indonesia-exchioz` is also reported as
+its motorcycle (K1/K2) and car (K3/K4) photos apart (same run).
 
     python scripts/evaluate.py                       # in-process server, every evaluation set
     python scripts/evaluate.py --sets openalpr-eu --target 127.0.0.1:50051 --json
@@ -17,18 +21,22 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clients.alpr_client import AlprClient, ImageItem
 from server.datasets import is_verifiable, read_labels
+from server.plates.calibration import expected_calibration_error
 from server.plates.metrics import comparable, edit_distance, is_exact, percentile
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = (REPO / ".." / "shared" / "data").resolve()
 SCENE_SETS = ("indonesia-exchioz", "openalpr-us", "openalpr-eu", "openalpr-br")
 CROP_SETS = ("indonesia-ilpr-platecrops", "openalpr-us-platecrops")
+CONFIDENT = 0.5
+# indonesia-exchioz file-name kinds (in each record's `source`): K1/K2 motorcycles, K3/K4 cars.
+KINDS = {"K1": "motorcycles", "K2": "motorcycles", "K3": "cars", "K4": "cars"}
 
 
 @dataclass
@@ -46,15 +54,34 @@ class SetResult:
     p50_ms: float
     p95_ms: float
     scene: bool = True
+    strict: int = 0  # exact without folding O into 0
+    confident_wrong: int = 0  # reads at confidence >= 0.5 that match no labelled plate
+    kept_right: int = 0  # labelled plates read right by a read with plate_valid and confidence >= 0.5
+    calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right) of every read
+    wrong: list[str] = field(default_factory=list)  # the confident wrong reads, "image: text (confidence, ...)"
 
     def row(self) -> dict[str, Any]:
         """Rates as fractions, for JSON and the table."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("calibration", "wrong")}
         return {
-            **asdict(self),
+            **out,
             "recall": self.detected / self.plates if self.plates and self.scene else None,
+            "strict_rate": self.strict / self.plates if self.plates else 0.0,
             "exact_rate": self.exact / self.plates if self.plates else 0.0,
             "cer": self.char_errors / self.chars if self.chars else 0.0,
+            "confident_wrong_per_image": self.confident_wrong / self.images if self.images else 0.0,
+            "kept_right_rate": self.kept_right / self.plates if self.plates else 0.0,
+            "reads": len(self.calibration),
+            "ece": expected_calibration_error(self.calibration),
+            "confident_wrong_reads": self.wrong,
         }
+
+
+def strict_exact(predicted: str, truth: str) -> bool:
+    """Exact match with spaces and punctuation ignored, O and 0 kept apart."""
+    def clean(text: str) -> str:
+        return "".join(c for c in text.upper() if c.isalnum())
+    return clean(predicted) == clean(truth)
 
 
 def _iou(a: list[int], b: list[int]) -> float:
@@ -73,36 +100,73 @@ def _usable(plate: dict[str, Any]) -> bool:
     return bool(plate.get("text")) and is_verifiable(plate)
 
 
-def evaluate_scenes(client: AlprClient, name: str, limit: int | None) -> SetResult:
-    """ProcessImages over a street-photo set."""
+def _kind(record: dict[str, Any]) -> str:
+    """motorcycles / cars from the exchioz file-name kind in `source`, "" when there is none."""
+    base = str(record.get("source", "")).rsplit("/", 1)[-1]
+    return KINDS.get(base.split("-", 1)[0], "")
+
+
+def evaluate_scenes(client: AlprClient, name: str, limit: int | None) -> list[SetResult]:
+    """ProcessImages over a street-photo set: the whole set, then its kinds (motorcycles, cars) if it has them."""
     records = [r for r in _labels(name) if any(_usable(p) for p in r["plates"])][:limit]
     items = (ImageItem.from_path(DATA / name / r["image"]) for r in records)
     by_name = {r["image"]: r for r in records}
-    res = SetResult(name, len(records), 0, 0, 0, 0, 0, 0, 0.0, 0.0)
-    latencies: list[float] = []
+    kinds = sorted({_kind(r) for r in records} - {""}, reverse=True)
+    results = {"": SetResult(name, len(records), 0, 0, 0, 0, 0, 0, 0.0, 0.0)}
+    for kind in kinds:
+        results[kind] = SetResult(f"{name} ({kind})", sum(_kind(r) == kind for r in records), 0, 0, 0, 0, 0, 0,
+                                  0.0, 0.0)
+    latencies: dict[str, list[float]] = {k: [] for k in results}
     for item, response in client.process_images(items):
-        truth = [p for p in by_name[item.name]["plates"] if _usable(p)]
-        res.plates += len(truth)
-        if response.HasField("error"):
-            res.failed += 1
-            res.chars += sum(len(comparable(p["text"])) for p in truth)
-            res.char_errors += sum(len(comparable(p["text"])) for p in truth)
+        record = by_name[item.name]
+        for key in ("", _kind(record)) if _kind(record) else ("",):
+            _score_scene(results[key], record, response, latencies[key])
+    for key, res in results.items():
+        res.p50_ms, res.p95_ms = percentile(latencies[key], 50), percentile(latencies[key], 95)
+    return list(results.values())
+
+
+def _describe(image: str, reading: Any, detection: float | None) -> str:
+    """One confident wrong read, for the listing."""
+    det = "" if detection is None else f", detection {detection:.2f}"
+    return (f"{image}: {reading.plate_number!r} ({reading.confidence_score:.2f}, {reading.ocr_provider}, "
+            f"valid {reading.plate_valid}{det})")
+
+
+def _score_scene(res: SetResult, record: dict[str, Any], response: Any, latencies: list[float]) -> None:
+    """Add one photo's response to a set's figures."""
+    truth = [p for p in record["plates"] if _usable(p)]
+    res.plates += len(truth)
+    if response.HasField("error"):
+        res.failed += 1
+        res.chars += sum(len(comparable(p["text"])) for p in truth)
+        res.char_errors += sum(len(comparable(p["text"])) for p in truth)
+        return
+    latencies.append(response.result.processing_time.total_ms)
+    plates = [d for d in response.result.detections if d.HasField("plate")]
+    found = [(d.plate.box, d.reading.plate_number) for d in plates]
+    for d in plates:
+        if not d.reading.plate_number:
             continue
-        latencies.append(response.result.processing_time.total_ms)
-        found = [(d.plate.box, d.reading.plate_number) for d in response.result.detections if d.HasField("plate")]
-        for plate in truth:
-            text = plate["text"]
-            boxed = [(_iou([b.x1, b.y1, b.x2, b.y2], plate["box"]), t) for b, t in found] if plate.get("box") else []
-            best_iou, best_text = max(boxed, default=(0.0, ""))
-            res.detected += best_iou >= 0.5
-            readings = [t for _, t in found]
-            hit = any(is_exact(t, text) for t in readings)
-            res.exact += hit
-            guess = text if hit else best_text
-            res.char_errors += edit_distance(comparable(guess), comparable(text))
-            res.chars += len(comparable(text))
-    res.p50_ms, res.p95_ms = percentile(latencies, 50), percentile(latencies, 95)
-    return res
+        right = any(is_exact(d.reading.plate_number, p["text"]) for p in truth)
+        res.calibration.append((d.reading.confidence_score, right))
+        if d.reading.confidence_score >= CONFIDENT and not right:
+            res.confident_wrong += 1
+            res.wrong.append(_describe(record["image"], d.reading, d.plate.confidence))
+    for plate in truth:
+        text = plate["text"]
+        boxed = [(_iou([b.x1, b.y1, b.x2, b.y2], plate["box"]), t) for b, t in found] if plate.get("box") else []
+        best_iou, best_text = max(boxed, default=(0.0, ""))
+        res.detected += best_iou >= 0.5
+        readings = [t for _, t in found]
+        hit = any(is_exact(t, text) for t in readings)
+        res.exact += hit
+        res.strict += any(strict_exact(t, text) for t in readings)
+        res.kept_right += any(is_exact(d.reading.plate_number, text) and d.reading.plate_valid
+                              and d.reading.confidence_score >= CONFIDENT for d in plates)
+        guess = text if hit else best_text
+        res.char_errors += edit_distance(comparable(guess), comparable(text))
+        res.chars += len(comparable(text))
 
 
 def evaluate_crops(client: AlprClient, name: str, limit: int | None) -> SetResult:
@@ -114,10 +178,19 @@ def evaluate_crops(client: AlprClient, name: str, limit: int | None) -> SetResul
     latencies: list[float] = []
     for item, response in client.recognize_plates(items):
         text = by_name[item.name]
-        read = "" if response.HasField("error") or not response.readings else response.readings[0].plate_number
+        reading = None if response.HasField("error") or not response.readings else response.readings[0]
+        read = "" if reading is None else reading.plate_number
         res.failed += response.HasField("error")
         latencies.append(response.total_ms)
         res.exact += is_exact(read, text)
+        res.strict += strict_exact(read, text)
+        if reading is not None and read:
+            right = is_exact(read, text)
+            res.calibration.append((reading.confidence_score, right))
+            if reading.confidence_score >= CONFIDENT and not right:
+                res.confident_wrong += 1
+                res.wrong.append(_describe(item.name, reading, None))
+            res.kept_right += right and reading.plate_valid and reading.confidence_score >= CONFIDENT
         res.char_errors += edit_distance(comparable(read), comparable(text))
         res.chars += len(comparable(text))
     res.p50_ms, res.p95_ms = percentile(latencies, 50), percentile(latencies, 95)
@@ -138,6 +211,8 @@ def in_process_server() -> Iterator[str]:
             "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(REPO / configured.vehicle_detector),
             "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(REPO / configured.plate_detector),
             "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(REPO / configured.plate_recognizer),
+            "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": (
+                str(REPO / configured.confidence_calibration) if configured.confidence_calibration else ""),
             "GALAXY_ALPR__OCR__PROVIDER": "local",
             **{k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")},
         })
@@ -153,13 +228,15 @@ def in_process_server() -> Iterator[str]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """A Markdown table of the results."""
-    lines = ["| set | images | plates | detection recall | exact match | CER | p50 ms | p95 ms | failed |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| set | images | plates | detection recall | exact | lenient exact | CER | confident wrong / image "
+             "| valid & confident right | ECE | p50 ms | p95 ms | failed |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         recall = "-" if r["recall"] is None else f"{r['recall']:.1%} ({r['detected']}/{r['plates']})"
         lines.append(f"| {r['name']} | {r['images']} | {r['plates']} | {recall} | "
-                     f"{r['exact_rate']:.1%} ({r['exact']}/{r['plates']}) | {r['cer']:.3f} | {r['p50_ms']:.0f} | "
-                     f"{r['p95_ms']:.0f} | {r['failed']} |")
+                     f"{r['strict_rate']:.1%} | {r['exact_rate']:.1%} ({r['exact']}/{r['plates']}) | {r['cer']:.3f} | "
+                     f"{r['confident_wrong_per_image']:.3f} ({r['confident_wrong']}) | {r['kept_right_rate']:.1%} | "
+                     f"{r['ece']:.3f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['failed']} |")
     return "\n".join(lines)
 
 
@@ -179,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     def run(target: str) -> None:
         with AlprClient(target, timeout_s=3600) as client:
             for name in args.sets:
-                fn = evaluate_crops if name in CROP_SETS or name.endswith("platecrops") else evaluate_scenes
-                rows.append(fn(client, name, args.limit).row())
+                if name in CROP_SETS or name.endswith("platecrops"):
+                    rows.append(evaluate_crops(client, name, args.limit).row())
+                else:
+                    rows.extend(res.row() for res in evaluate_scenes(client, name, args.limit))
                 print(f"evaluated {name}", file=sys.stderr)
 
     if args.target:

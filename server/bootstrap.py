@@ -23,6 +23,8 @@ from server.pipeline.counted_stages import CountedStages
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
+from server.plates.calibration import UNCALIBRATED, Calibration
+from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore, OutputDirs
 from server.storage.retention import Retention
 from server.video.cameras import CameraManager
@@ -102,7 +104,24 @@ def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider |
         return ppocr
     if ppocr is None:
         return recognizer
-    return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence)
+    return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence,
+                              vote=settings.ocr.cascade_vote)
+
+
+def load_verifier(settings: Settings, errors: dict[str, str]) -> Verifier:
+    """Plate formats, the confidence calibration (raw confidences when its file is absent or bad) and drops."""
+    calibration = UNCALIBRATED
+    configured = settings.models.confidence_calibration
+    if configured:
+        path = settings.resolve(configured)
+        try:
+            calibration = Calibration.load(path)
+        except FileNotFoundError:
+            log.warning("no confidence calibration at %s: confidences are the readers' own", path)
+        except ValueError as exc:
+            errors["confidence_calibration"] = str(exc)
+            log.error("confidence calibration not loaded, confidences are the readers' own: %s", exc)
+    return Verifier(settings.plates.formats, calibration, settings.plates.drop_invalid_below)
 
 
 def build_service(settings: Settings) -> Service:
@@ -128,7 +147,7 @@ def build_service(settings: Settings) -> Service:
     retention.start(settings.output.retention_interval_s)
     stats = Stats()
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
-                            store=store, now=utc_now)
+                            store=store, now=utc_now, verifier=load_verifier(settings, errors))
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
         model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),

@@ -141,5 +141,6 @@ class PlateReading:
     region_name: str = ""
     region_area: str = ""
     is_indonesian: bool = False
+    plate_valid: bool = False  # the text is a valid plate of a known format (server.plates.validity)
     candidates: tuple[Candidate, ...] = ()
     char_confidences: tuple[float, ...] = field(default_factory=tuple)

@@ -51,6 +51,17 @@ class PlateRecognizer(nn.Module):
         )
         self.date_fc = nn.Conv1d(64, len(DATE_ALPHABET) + 1, 1)
 
+    frozen_norms = False  # set by training.warm_start: batch-norm statistics stay as loaded
+
+    def train(self, mode: bool = True) -> PlateRecognizer:
+        """nn.Module.train, keeping the batch norms in eval mode when their statistics are frozen."""
+        super().train(mode)
+        if self.frozen_norms:
+            for module in self.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.eval()
+        return self
+
     def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Raw per-frame scores: number (N, T, 37) and date (N, 2T, 11)."""
         features = self.backbone(x)

@@ -12,7 +12,7 @@ import numpy as np
 from server.datasets import is_verifiable, plate_box, read_labels
 from training.synth.augment import Canvas, blur, lighting, sensor
 
-TRAIN_SETS = ("indonesia-cy261219-train", "indonesia-exchioz-train")
+TRAIN_SETS = ("indonesia-cy261219-train", "indonesia-exchioz-train", "indonesia-ilpr-train")
 VALIDATION_PERCENT = 15
 
 

@@ -9,6 +9,8 @@ training/synth/fonts.py. Seeded: the same seed, data and fonts give the same mod
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import hashlib
 import json
 import sys
@@ -42,30 +44,40 @@ from training.real_data import RealItem, augment, background_pool, fixed_crop, i
 from training.synth import SynthConfig, generate_sample  # noqa: E402
 from training.synth.augment import Canvas  # noqa: E402
 from training.synth.fonts import available_fonts  # noqa: E402
+from training.warm_start import load_onnx_weights  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "2.0.0"
 FRAMES = INPUT_WIDTH // FRAME_STRIDE
 DATE_FRAMES = INPUT_WIDTH // DATE_FRAME_STRIDE
 IGNORE = -100  # cross-entropy ignore index
+NEGATIVE_FRACTION = 0.05  # synthetic non-plates (signs, slogans, timestamps) that must read as nothing
 
 
 @dataclass(frozen=True)
 class Plan:
     """Step counts and sizes of one training run."""
 
-    synth_count: int = 40000
+    synth_count: int = 30000
     synth_val_count: int = 600
-    pretrain_steps: int = 2600
-    finetune_steps: int = 2800
+    pretrain_steps: int = 2000
+    finetune_steps: int = 3000
     batch: int = 48
     lr: float = 3e-3
-    pretrain_real_fraction: float = 0.3
-    finetune_real_fraction: float = 0.5
+    pretrain_real_fraction: float = 0.35
+    finetune_real_fraction: float = 0.6
+    pretrain_fraction: float = 0.4  # of all steps, when the plan is scaled
+    mining_every: int = 500  # fine-tuning steps between two hard-example passes over the real training crops
+    hard_weight: float = 4.0  # sampling weight of a real crop the model currently misreads (others 1)
 
     def quick(self) -> Plan:
         """A smoke-test plan (minutes, not an hour)."""
-        return Plan(1500, 200, 120, 80, 32, self.lr)
+        return Plan(1500, 200, 120, 80, 32, self.lr, mining_every=40)
+
+    def scaled(self, steps: int) -> Plan:
+        """The same plan with `steps` optimisation steps in all, split by `pretrain_fraction`."""
+        pre = int(steps * self.pretrain_fraction)
+        return dataclasses.replace(self, pretrain_steps=pre, finetune_steps=steps - pre)
 
 
 @dataclass
@@ -143,6 +155,11 @@ class Batches:
         self.pool = pool
         self.real = real
         self.rng = np.random.default_rng(seed)
+        self.weights = np.ones(len(real))
+
+    def set_hard(self, hard: Sequence[bool], weight: float) -> None:
+        """Sample the real crops marked hard `weight` times as often as the others."""
+        self.weights = np.where(np.asarray(hard, bool), weight, 1.0)
 
     def draw(self, size: int, real_fraction: float) -> Batch:
         """One batch: real crops first, then synthetic ones."""
@@ -155,7 +172,7 @@ class Batches:
         date_frames = np.full((size, DATE_FRAMES), IGNORE, np.int64)
         for i in range(size):
             if i < n_real:
-                item = self.real[int(self.rng.integers(len(self.real)))]
+                item = self.real[int(self.rng.choice(len(self.real), p=self.weights / self.weights.sum()))]
                 grey = to_grey(augment(item, self.rng))
                 if self.rng.random() < 0.1:
                     grey = 255 - grey  # the rare inverted-polarity plate
@@ -225,6 +242,27 @@ def validate(model: PlateRecognizer, val: list[RealItem], synth_val: SynthPool) 
     return {"real_raw": raw / n, "real_rules": ruled / n, "synth_number": s_number / m, "synth_date": s_date / m}
 
 
+def mine_hard(model: PlateRecognizer, items: Sequence[RealItem]) -> list[bool]:
+    """For each real training crop: does the model misread it now?"""
+    reads = predict(model, [to_grey(fixed_crop(item)) for item in items])
+    return [not is_exact(text, item.text) for (text, _, _), item in zip(reads, items, strict=True)]
+
+
+def measure_step(model: PlateRecognizer, batches: Batches, plan: Plan, count: int = 12) -> float:
+    """Seconds per optimisation step on this machine now (on a throw-away copy of the model)."""
+    probe = copy.deepcopy(model)
+    optimiser = torch.optim.AdamW(probe.parameters(), lr=1e-4)
+    start = 0.0
+    for i in range(count + 2):
+        if i == 2:
+            start = time.perf_counter()
+        number_loss, date_loss, frame_loss = losses(probe, batches.draw(plan.batch, plan.finetune_real_fraction))
+        optimiser.zero_grad()
+        (number_loss + date_loss + frame_loss).backward()  # type: ignore[no-untyped-call]
+        optimiser.step()
+    return (time.perf_counter() - start) / count
+
+
 def data_hash(items: Sequence[RealItem], seed: int, plan: Plan) -> str:
     """sha256 over the training files (names and bytes), the generator seed, the plan and the fonts."""
     digest = hashlib.sha256()
@@ -246,11 +284,21 @@ def run_phase(
     plan: Plan,
     real_fraction: float,
     frame_weight: float,
+    checkpoint: Path | None = None,
+    mine: bool = False,
 ) -> None:
-    """`steps` optimisation steps at a fixed real/synthetic mix, logging the running losses."""
+    """`steps` optimisation steps at a fixed real/synthetic mix, logging the running losses.
+
+    With `mine`, every `plan.mining_every` steps the real training crops the model misreads are
+    sampled `plan.hard_weight` times as often (hard-example mining; the validation split is never used).
+    """
     start = time.perf_counter()
     running = np.zeros(3)
     for step in range(1, steps + 1):
+        if mine and (step - 1) % plan.mining_every == 0:
+            hard = mine_hard(model, batches.real)
+            batches.set_hard(hard, plan.hard_weight)
+            print(f"  {name} {step}: {sum(hard)} of {len(hard)} real training crops misread", flush=True)
         number_loss, date_loss, frame_loss = losses(model, batches.draw(plan.batch, real_fraction))
         loss = number_loss + 0.25 * date_loss + frame_weight * frame_loss
         optimiser.zero_grad()
@@ -266,6 +314,9 @@ def run_phase(
                 f"lr {scheduler.get_last_lr()[0]:.2e} {elapsed:.0f}s (eta {elapsed / step * (steps - step):.0f}s)",
                 flush=True,
             )
+        if checkpoint is not None and (step % 250 == 0 or step == steps):
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"phase": name, "step": step, "model": model.state_dict()}, checkpoint)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,8 +329,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="a few minutes' smoke run")
     parser.add_argument("--checkpoint", type=Path, default=REPO_ROOT / "build" / "recognizer" / "model.pt")
+    parser.add_argument("--steps", type=int, default=0, help="total optimisation steps (0: the plan's)")
+    parser.add_argument("--init", type=Path, help="start from this exported recognizer (fine-tuning only)")
+    parser.add_argument("--synth-count", type=int, default=0, help="synthetic pool size (0: the plan's)")
+    parser.add_argument(
+        "--budget-minutes", type=float, default=0.0,
+        help="size the step count to finish in about this many minutes (measured step time; overrides --steps)",
+    )
     args = parser.parse_args(argv)
     plan = Plan().quick() if args.quick else Plan()
+    if args.synth_count:
+        plan = dataclasses.replace(plan, synth_count=args.synth_count)
+    if args.init:  # a trained start: no synthetic pre-training, a gentler peak learning rate
+        plan = dataclasses.replace(plan, lr=1e-3, pretrain_fraction=0.0, pretrain_steps=0)
+    if args.steps:
+        plan = plan.scaled(args.steps)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     torch.manual_seed(args.seed)
@@ -296,23 +360,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"synthetic pool ready ({time.perf_counter() - wall:.0f}s)", flush=True)
 
     model = PlateRecognizer()
+    if args.init:
+        load_onnx_weights(model, args.init)
+        print(f"initialised from {args.init} (batch-norm statistics frozen)", flush=True)
     print(f"parameters: {sum(p.numel() for p in model.parameters()):,}", flush=True)
+    batches = Batches(pool, train, args.seed + 2)
+    if args.budget_minutes:
+        per_step = measure_step(model, Batches(pool, train, args.seed + 3), plan)
+        left = args.budget_minutes * 60 - (time.perf_counter() - wall)
+        # validation and mining passes cost about 4 % on top of the steps
+        plan = plan.scaled(max(200, int(left / per_step / 1.04)))
+        print(f"step {per_step:.2f}s -> plan {plan}", flush=True)
     optimiser = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
     total = plan.pretrain_steps + plan.finetune_steps
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=plan.lr, total_steps=total, pct_start=0.12)
-    batches = Batches(pool, train, args.seed + 2)
-    run_phase(
-        "pretrain", model, optimiser, scheduler, batches, plan.pretrain_steps, plan, plan.pretrain_real_fraction, 1.0
-    )
+    if plan.pretrain_steps:
+        run_phase("pretrain", model, optimiser, scheduler, batches, plan.pretrain_steps, plan,
+                  plan.pretrain_real_fraction, 1.0, args.checkpoint)
     print(f"after pre-training: {validate(model, val, synth_val)}", flush=True)
     run_phase(
-        "finetune", model, optimiser, scheduler, batches, plan.finetune_steps, plan, plan.finetune_real_fraction, 0.3
+        "finetune", model, optimiser, scheduler, batches, plan.finetune_steps, plan, plan.finetune_real_fraction, 0.3,
+        args.checkpoint, mine=True,
     )
     scores = validate(model, val, synth_val)
     print(f"after fine-tuning: {scores}", flush=True)
 
     args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), args.checkpoint)
+    torch.save({"phase": "done", "step": total, "model": model.state_dict()}, args.checkpoint)
     minutes = (time.perf_counter() - wall) / 60
     meta = {
         "version": MODEL_VERSION,
@@ -320,7 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         "generator_seed": str(args.seed),
         "training_sets": ",".join(sorted({it.file.split("/")[0] for it in train})),
         "validation": json.dumps({k: round(v, 4) for k, v in scores.items()}),
+        "plan": json.dumps(plan.__dict__, sort_keys=True),
     }
+    if args.init:
+        meta["init_model_sha256"] = hashlib.sha256(args.init.read_bytes()).hexdigest()
     export_onnx(model, args.out, meta)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {minutes:.1f} min", flush=True)
     return 0

@@ -78,6 +78,7 @@ def reading(r: PlateReading) -> types_pb2.PlateReading:
                     for c in r.candidates],
         character_confidences=list(r.char_confidences),
         is_indonesian=r.is_indonesian,
+        plate_valid=r.plate_valid,
     )
 
 

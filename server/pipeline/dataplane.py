@@ -29,6 +29,7 @@ from server.pipeline.results import (
     StageTimes,
 )
 from server.plates.recognize import ocr_only, recognize
+from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix
 
@@ -48,8 +49,11 @@ class AlprPipeline:
         ocr: OcrProvider | None,
         store: ArtefactStore,
         now: Now,
+        verifier: Verifier | None = None,
     ) -> None:
         self.settings = settings
+        self.verifier = verifier or Verifier(settings.plates.formats,
+                                             drop_invalid_below=settings.plates.drop_invalid_below)
         self.vehicle_detector = vehicle_detector
         self.plate_detector = plate_detector
         self.ocr = ocr
@@ -148,7 +152,8 @@ class AlprPipeline:
             return []
         crops = [annotate.ocr_crop(image, p) for p in plates]
         reads = self._ocr().read(crops)
-        return [recognize(c, r) for c, r in zip(crops, reads, strict=True)]
+        return [self.verifier.verify(recognize(c, r), p.confidence)
+                for c, r, p in zip(crops, reads, plates, strict=True)]
 
     def _save_crops(self, image: Image, dets: list[Detection], directory: Path, prefix: str,
                     kind: str, padding: int) -> list[str]:
@@ -166,6 +171,9 @@ class AlprPipeline:
         vehicles, plates = self._detect(image, t)
         with timed(t, "recognition"):
             readings = self._read_plates(image, plates)
+            kept = [i for i, r in enumerate(readings) if self.verifier.keeps(r)]
+            if len(kept) < len(plates):
+                plates, readings = [plates[i] for i in kept], [readings[i] for i in kept]
         with timed(t, "pairing"):
             pairs = pair(vehicles, plates)
         times = StageTimes(vehicle_detection_ms=t["vehicles"], plate_detection_ms=t["plates"],
@@ -300,7 +308,8 @@ class AlprPipeline:
         decoded = self.decode(request, scene=False)
         stage = Stopwatch()
         read = self._ocr().read([decoded.image])[0]
-        reading = recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read)
+        reading = self.verifier.verify(
+            recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read))
         stage_ms = stage.elapsed_ms()
         moment = self._now().astimezone(self.settings.tz)
         return ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())

@@ -47,6 +47,7 @@ def reading_document(r: PlateReading, *, with_region: bool = True) -> Document:
         out["plate_region_code"] = r.region_code
         out["plate_region_name"] = r.region_name
         out["plate_region_area"] = r.region_area
+    out["plate_valid"] = r.plate_valid
     out["raw_text"] = r.raw_text
     out["ocr_provider"] = r.provider
     out["candidates"] = [{"plate_number": c.text, "confidence": score(c.confidence)} for c in r.candidates]

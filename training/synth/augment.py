@@ -170,3 +170,13 @@ def degrade_lightly(crop: Canvas, rng: np.random.Generator) -> Canvas:
     out = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(70, 96))])
     return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), dtype=np.uint8) if ok else out
+
+
+def infrared(image: Canvas, rng: np.random.Generator) -> Canvas:
+    """A night/IR-camera look: grey, hard contrast (reflective plate bright), heavy noise."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lo, hi = np.percentile(grey, (rng.uniform(1, 10), rng.uniform(90, 99)))
+    grey = (grey - lo) / max(float(hi - lo), 1.0) * 255.0
+    grey += rng.normal(0, rng.uniform(4, 20), grey.shape)
+    out = np.clip(grey, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.cvtColor(out, cv2.COLOR_GRAY2BGR), np.uint8)

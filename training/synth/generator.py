@@ -15,11 +15,12 @@ from training.synth.augment import (
     crop_around,
     degrade,
     degrade_lightly,
+    infrared,
     pose,
     procedural_background,
     scene_size,
 )
-from training.synth.render import FlatPlate, Points, indonesian_plate, us_plate
+from training.synth.render import FlatPlate, Points, holder_frame, indonesian_plate, non_plate, us_plate
 from training.synth.text import indonesian_text, us_text
 
 
@@ -31,6 +32,9 @@ class SynthConfig:
     motorcycle_fraction: float = 0.45
     real_background_fraction: float = 0.6  # when a background pool is given
     easy: bool = False  # curriculum: mild pose, tight crop, no blur/noise/low resolution
+    negative_fraction: float = 0.0  # text that is not a plate (signs, slogans, timestamps), label ""
+    holder_fraction: float = 0.0  # plates in a dealer's holder with small dealer text
+    infrared_fraction: float = 0.0  # night/IR-like grey crops
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,14 @@ def _fractions(points: Points, matrix: Matrix, offset: tuple[int, int], width: i
 
 def flat_plate(rng: np.random.Generator, config: SynthConfig) -> FlatPlate:
     """A random flat plate of the configured kinds."""
+    if config.negative_fraction and rng.random() < config.negative_fraction:
+        return non_plate(rng)
     if rng.random() < config.us_fraction:
         return us_plate(us_text(rng), rng)
-    return indonesian_plate(indonesian_text(rng), rng, motorcycle=rng.random() < config.motorcycle_fraction)
+    plate = indonesian_plate(indonesian_text(rng), rng, motorcycle=rng.random() < config.motorcycle_fraction)
+    if config.holder_fraction and rng.random() < config.holder_fraction:
+        plate = holder_frame(plate, rng)
+    return plate
 
 
 def generate_sample(
@@ -79,6 +88,8 @@ def generate_sample(
     scene, quad, matrix = pose(plate.image, rng, background, strength=0.3 if config.easy else 1.0)
     cut, offset = crop_around(scene, quad, rng, loose_probability=0.0 if config.easy else 0.35)
     crop = degrade_lightly(cut, rng) if config.easy else degrade(cut, rng)
+    if config.infrared_fraction and rng.random() < config.infrared_fraction:
+        crop = infrared(crop, rng)
     width = cut.shape[1]
     return PlateSample(
         crop,

@@ -257,3 +257,61 @@ def us_plate(text: PlateText, rng: np.random.Generator) -> FlatPlate:
     if rng.random() < 0.6:
         _border(canvas, fg, rng)
     return FlatPlate(canvas, text.label, "", "us", number_centres, ())
+
+
+def holder_frame(plate: FlatPlate, rng: np.random.Generator) -> FlatPlate:
+    """The plate in a dealer's holder: a rim above and below, often with small dealer text (not part of the label)."""
+    h, w = plate.image.shape[:2]
+    top, bottom = (int(h * rng.uniform(0.05, 0.22)) for _ in range(2))
+    side = int(h * rng.uniform(0.02, 0.1))
+    shade = int(rng.choice([int(rng.integers(10, 60)), int(rng.integers(150, 230))]))
+    rim = _jitter((shade, shade, shade), rng, 15)
+    canvas = np.asarray(cv2.copyMakeBorder(plate.image, top, bottom, side, side, cv2.BORDER_CONSTANT, value=rim),
+                        np.uint8)
+    ink = (235, 235, 235) if shade < 100 else (25, 25, 25)
+    for cy, band in ((top / 2, top), (top + h + bottom / 2, bottom)):
+        if band >= 8 and rng.random() < 0.6:
+            word = row_mask((random_word(rng, 5, 12),), _pick_font(rng), rng)
+            _place_row(canvas, word, _jitter(ink, rng, 20), canvas.shape[1] / 2, cy, int(band * 0.7),
+                       int(w * 0.8), rng)
+
+    def moved(points: Points) -> Points:
+        return tuple((x + side, y + top) for x, y in points)
+
+    return FlatPlate(canvas, plate.label, plate.date, plate.scheme, moved(plate.number_centres),
+                     moved(plate.date_centres))
+
+
+def timestamp_text(rng: np.random.Generator) -> tuple[str, ...]:
+    """A camera overlay's date and time, e.g. ("2024-05-12", "14:33:21")."""
+    y, m, d = int(rng.integers(2015, 2031)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
+    hh, mm, ss = int(rng.integers(0, 24)), int(rng.integers(0, 60)), int(rng.integers(0, 60))
+    return f"{y:04d}-{m:02d}-{d:02d}", f"{hh:02d}:{mm:02d}:{ss:02d}"
+
+
+def non_plate(rng: np.random.Generator) -> FlatPlate:
+    """Text that is not a plate (road sign, badge, slogan, dealer name, timestamp): its label is empty."""
+    h = PLATE_HEIGHT
+    w = int(h * rng.uniform(1.8, 5.0))
+    kind = rng.random()
+    bg = _jitter(((40, 130, 30), (150, 60, 20), (235, 235, 235), (25, 25, 25), (20, 190, 230))[int(rng.integers(5))],
+                 rng, 35)
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = bg
+    fg = (20, 20, 20) if float(np.mean(bg)) > 120 else (235, 235, 235)
+    font = _pick_font(rng)
+    if kind < 0.2:
+        groups = timestamp_text(rng)
+    elif kind < 0.7:
+        groups = tuple(random_word(rng, 3, 9) for _ in range(int(rng.integers(1, 3))))
+    else:  # a sign or badge mixing words and numbers ("KM 12", "JL 45 ARAH")
+        groups = (random_word(rng, 2, 6), str(int(rng.integers(1, 999))), random_word(rng, 2, 5))
+    rows = 1 if rng.random() < 0.6 else 2
+    for r in range(rows):
+        row = _thicken(row_mask(groups if r == 0 else (random_word(rng, 4, 10),), font, rng), rng)
+        cy = h * ((r + 1) / (rows + 1))
+        _place_row(canvas, row, _jitter(fg, rng, 20), w * rng.uniform(0.4, 0.6), cy, int(h * 0.6 / rows),
+                   int(w * 0.92), rng)
+    if rng.random() < 0.5:
+        _border(canvas, fg, rng)
+    return FlatPlate(canvas, "", "", "none", (), ())

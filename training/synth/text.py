@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from server.plates.regions import REGIONS
 
@@ -19,6 +20,19 @@ SUFFIX_LENGTHS = (0, 1, 2, 3)
 SUFFIX_LENGTH_WEIGHTS = (0.04, 0.2, 0.46, 0.3)
 # Jakarta plates dominate the road; every other code is equally likely.
 JAKARTA_WEIGHT = 6.0
+# Look-alike characters the readers confuse (Q/O, N/H, W/M, G/C, B/8, 0/D, 2/4/6) are drawn more often.
+CONFUSABLE_LETTERS = "QONHWMGCBDU"
+CONFUSABLE_DIGITS = "08246"
+CONFUSABLE_WEIGHT = 2.5
+
+
+def _weights(pool: str, favoured: str) -> npt.NDArray[np.float64]:
+    w = np.array([CONFUSABLE_WEIGHT if c in favoured else 1.0 for c in pool], np.float64)
+    return np.asarray(w / w.sum(), np.float64)
+
+
+LETTER_P = _weights(LETTERS, CONFUSABLE_LETTERS)
+DIGIT_P = _weights(DIGITS, CONFUSABLE_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,9 @@ def indonesian_text(rng: np.random.Generator) -> PlateText:
     """A random Indonesian plate: real region code, 1-4 digit number (no leading 0), 0-3 letter suffix."""
     region = random_region(rng)
     n = _choice(rng, NUMBER_LENGTHS, NUMBER_LENGTH_WEIGHTS)
-    number = str(int(rng.integers(1, 10))) + "".join(str(int(d)) for d in rng.integers(0, 10, n - 1))
+    number = str(int(rng.integers(1, 10))) + "".join(DIGITS[int(d)] for d in rng.choice(10, n - 1, p=DIGIT_P))
     s = _choice(rng, SUFFIX_LENGTHS, SUFFIX_LENGTH_WEIGHTS)
-    suffix = "".join(LETTERS[int(i)] for i in rng.integers(0, 26, s))
+    suffix = "".join(LETTERS[int(i)] for i in rng.choice(26, s, p=LETTER_P))
     groups = tuple(g for g in (region, number, suffix) if g)
     return PlateText(groups, random_date(rng))
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1agalaxy/alpr/v1/types.proto\x12\x0egalaxy.alpr.v1\"`\n\nImageInput\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x18\n\x10\x63ustom_timestamp\x18\x03 \x01(\t\x12\x14\n\x0c\x62\x61tch_prefix\x18\x04 \x01(\t\"N\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x12\n\nerror_type\x18\x04 \x01(\t\"=\n\x0b\x42oundingBox\x12\n\n\x02x1\x18\x01 \x01(\x05\x12\n\n\x02y1\x18\x02 \x01(\x05\x12\n\n\x02x2\x18\x03 \x01(\x05\x12\n\n\x02y2\x18\x04 \x01(\x05\"\x92\x01\n\x10VehicleDetection\x12\x15\n\rvehicle_index\x18\x01 \x01(\x05\x12\x15\n\rvehicle_class\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\x12(\n\x03\x62ox\x18\x04 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x12\n\nimage_path\x18\x05 \x01(\t\"\x8c\x01\n\x0ePlateDetection\x12\x13\n\x0bplate_index\x18\x01 \x01(\x05\x12\x13\n\x0bplate_class\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\x12(\n\x03\x62ox\x18\x04 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x12\n\nimage_path\x18\x05 \x01(\t\":\n\x0ePlateCandidate\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\xcb\x03\n\x0cPlateReading\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x12\n\nplate_date\x18\x02 \x01(\t\x12\x18\n\x10plate_text_color\x18\x03 \x01(\t\x12\x1e\n\x16plate_background_color\x18\x04 \x01(\t\x12\x12\n\nplate_icon\x18\x05 \x01(\t\x12\x18\n\x10plate_icon_color\x18\x06 \x01(\t\x12\x18\n\x10plate_blue_strip\x18\x07 \x01(\x08\x12\x12\n\nplate_type\x18\x08 \x01(\t\x12\x18\n\x10\x63onfidence_score\x18\t \x01(\x01\x12\x19\n\x11plate_region_code\x18\n \x01(\t\x12\x19\n\x11plate_region_name\x18\x0b \x01(\t\x12\x19\n\x11plate_region_area\x18\x0c \x01(\t\x12\x10\n\x08raw_text\x18\r \x01(\t\x12\x14\n\x0cocr_provider\x18\x0e \x01(\t\x12\x32\n\ncandidates\x18\x0f \x03(\x0b\x32\x1e.galaxy.alpr.v1.PlateCandidate\x12\x1d\n\x15\x63haracter_confidences\x18\x10 \x03(\x01\x12\x15\n\ris_indonesian\x18\x11 \x01(\x08\"\xa3\x02\n\x0fPairedDetection\x12\x14\n\x0c\x64\x65tection_id\x18\x01 \x01(\x05\x12\x35\n\x0e\x64\x65tection_type\x18\x02 \x01(\x0e\x32\x1d.galaxy.alpr.v1.DetectionType\x12\x16\n\x0epairing_method\x18\x03 \x01(\t\x12\x1a\n\x12pairing_confidence\x18\x04 \x01(\x01\x12\x31\n\x07vehicle\x18\x05 \x01(\x0b\x32 .galaxy.alpr.v1.VehicleDetection\x12-\n\x05plate\x18\x06 \x01(\x0b\x32\x1e.galaxy.alpr.v1.PlateDetection\x12-\n\x07reading\x18\x07 \x01(\x0b\x32\x1c.galaxy.alpr.v1.PlateReading\"\x8c\x01\n\x10\x44\x65tectionSummary\x12\x18\n\x10total_detections\x18\x01 \x01(\x05\x12\x1c\n\x14vehicles_with_plates\x18\x02 \x01(\x05\x12\x1f\n\x17vehicles_without_plates\x18\x03 \x01(\x05\x12\x1f\n\x17plates_without_vehicles\x18\x04 \x01(\x05\"\xb0\x01\n\nStageTimes\x12\x11\n\tdecode_ms\x18\x01 \x01(\x01\x12\x1c\n\x14vehicle_detection_ms\x18\x02 \x01(\x01\x12\x1a\n\x12plate_detection_ms\x18\x03 \x01(\x01\x12\x1c\n\x14plate_recognition_ms\x18\x04 \x01(\x01\x12\x12\n\npairing_ms\x18\x05 \x01(\x01\x12\x11\n\tsaving_ms\x18\x06 \x01(\x01\x12\x10\n\x08total_ms\x18\x07 \x01(\x01\"\x98\x03\n\x0ePipelineResult\x12\x11\n\ttimestamp\x18\x01 \x01(\t\x12\x1b\n\x13uploaded_image_path\x18\x02 \x01(\t\x12#\n\x1b\x64\x65tected_vehicle_image_path\x18\x03 \x01(\t\x12!\n\x19\x64\x65tected_plate_image_path\x18\x04 \x01(\t\x12\x14\n\x0cresults_path\x18\x05 \x01(\t\x12\x33\n\x0fprocessing_time\x18\x06 \x01(\x0b\x32\x1a.galaxy.alpr.v1.StageTimes\x12\x31\n\x07summary\x18\x07 \x01(\x0b\x32 .galaxy.alpr.v1.DetectionSummary\x12\x33\n\ndetections\x18\x08 \x03(\x0b\x32\x1f.galaxy.alpr.v1.PairedDetection\x12\x13\n\x0bimage_width\x18\t \x01(\x05\x12\x14\n\x0cimage_height\x18\n \x01(\x05\x12\x19\n\x11original_filename\x18\x0b \x01(\t\x12\x15\n\rdocument_json\x18\x0c \x01(\t\"x\n\tStageInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x0cmodel_source\x18\x03 \x01(\t\x12\x0f\n\x07\x63lasses\x18\x04 \x03(\t\x12\x12\n\ninput_size\x18\x05 \x01(\x05\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\"@\n\x0cModelsConfig\x12\x18\n\x10vehicle_detector\x18\x01 \x01(\t\x12\x16\n\x0eplate_detector\x18\x02 \x01(\t\"1\n\tOcrConfig\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\"\x8b\x01\n\x0f\x44\x65tectionConfig\x12$\n\x1cvehicle_confidence_threshold\x18\x01 \x01(\x01\x12\"\n\x1aplate_confidence_threshold\x18\x02 \x01(\x01\x12\x17\n\x0fvehicle_padding\x18\x03 \x01(\x05\x12\x15\n\rplate_padding\x18\x04 \x01(\x05\"\x91\x02\n\x0cOutputConfig\x12\x1c\n\x14save_detected_images\x18\x01 \x01(\x08\x12\"\n\x1auploaded_vehicle_image_dir\x18\x02 \x01(\t\x12\"\n\x1a\x64\x65tected_vehicle_image_dir\x18\x03 \x01(\t\x12!\n\x19\x63ropped_vehicle_image_dir\x18\x04 \x01(\t\x12 \n\x18uploaded_plate_image_dir\x18\x05 \x01(\t\x12 \n\x18\x64\x65tected_plate_image_dir\x18\x06 \x01(\t\x12\x1f\n\x17\x63ropped_plate_image_dir\x18\x07 \x01(\t\x12\x13\n\x0bresults_dir\x18\x08 \x01(\t\"\xf0\x01\n\rServiceConfig\x12,\n\x06models\x18\x01 \x01(\x0b\x32\x1c.galaxy.alpr.v1.ModelsConfig\x12&\n\x03ocr\x18\x02 \x01(\x0b\x32\x19.galaxy.alpr.v1.OcrConfig\x12\x32\n\tdetection\x18\x03 \x01(\x0b\x32\x1f.galaxy.alpr.v1.DetectionConfig\x12,\n\x06output\x18\x04 \x01(\x0b\x32\x1c.galaxy.alpr.v1.OutputConfig\x12\x15\n\rimage_formats\x18\x05 \x03(\t\x12\x10\n\x08timezone\x18\x06 \x01(\t\"0\n\x0c\x43\x61llCounters\x12\x10\n\x08requests\x18\x01 \x01(\x03\x12\x0e\n\x06\x65rrors\x18\x02 \x01(\x03\"\xd8\x01\n\x0bModelStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nmodel_path\x18\x02 \x01(\t\x12\x39\n\x07\x63lasses\x18\x03 \x03(\x0b\x32(.galaxy.alpr.v1.ModelStatus.ClassesEntry\x12\x1b\n\x13\x65xecution_providers\x18\x04 \x03(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x1a.\n\x0c\x43lassesEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Z\n\tOcrStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\x12\x1a\n\x12\x61pi_key_configured\x18\x03 \x01(\x08\x12\r\n\x05\x65rror\x18\x04 \x01(\t*\xaa\x01\n\rDetectionType\x12\x1e\n\x1a\x44\x45TECTION_TYPE_UNSPECIFIED\x10\x00\x12%\n!DETECTION_TYPE_VEHICLE_WITH_PLATE\x10\x01\x12(\n$DETECTION_TYPE_VEHICLE_WITHOUT_PLATE\x10\x02\x12(\n$DETECTION_TYPE_PLATE_WITHOUT_VEHICLE\x10\x03*d\n\x0cHealthStatus\x12\x1d\n\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n\x16HEALTH_STATUS_DEGRADED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1agalaxy/alpr/v1/types.proto\x12\x0egalaxy.alpr.v1\"`\n\nImageInput\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x18\n\x10\x63ustom_timestamp\x18\x03 \x01(\t\x12\x14\n\x0c\x62\x61tch_prefix\x18\x04 \x01(\t\"N\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x12\n\nerror_type\x18\x04 \x01(\t\"=\n\x0b\x42oundingBox\x12\n\n\x02x1\x18\x01 \x01(\x05\x12\n\n\x02y1\x18\x02 \x01(\x05\x12\n\n\x02x2\x18\x03 \x01(\x05\x12\n\n\x02y2\x18\x04 \x01(\x05\"\x92\x01\n\x10VehicleDetection\x12\x15\n\rvehicle_index\x18\x01 \x01(\x05\x12\x15\n\rvehicle_class\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\x12(\n\x03\x62ox\x18\x04 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x12\n\nimage_path\x18\x05 \x01(\t\"\x8c\x01\n\x0ePlateDetection\x12\x13\n\x0bplate_index\x18\x01 \x01(\x05\x12\x13\n\x0bplate_class\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\x12(\n\x03\x62ox\x18\x04 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x12\n\nimage_path\x18\x05 \x01(\t\":\n\x0ePlateCandidate\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\xe0\x03\n\x0cPlateReading\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x12\n\nplate_date\x18\x02 \x01(\t\x12\x18\n\x10plate_text_color\x18\x03 \x01(\t\x12\x1e\n\x16plate_background_color\x18\x04 \x01(\t\x12\x12\n\nplate_icon\x18\x05 \x01(\t\x12\x18\n\x10plate_icon_color\x18\x06 \x01(\t\x12\x18\n\x10plate_blue_strip\x18\x07 \x01(\x08\x12\x12\n\nplate_type\x18\x08 \x01(\t\x12\x18\n\x10\x63onfidence_score\x18\t \x01(\x01\x12\x19\n\x11plate_region_code\x18\n \x01(\t\x12\x19\n\x11plate_region_name\x18\x0b \x01(\t\x12\x19\n\x11plate_region_area\x18\x0c \x01(\t\x12\x10\n\x08raw_text\x18\r \x01(\t\x12\x14\n\x0cocr_provider\x18\x0e \x01(\t\x12\x32\n\ncandidates\x18\x0f \x03(\x0b\x32\x1e.galaxy.alpr.v1.PlateCandidate\x12\x1d\n\x15\x63haracter_confidences\x18\x10 \x03(\x01\x12\x15\n\ris_indonesian\x18\x11 \x01(\x08\x12\x13\n\x0bplate_valid\x18\x12 \x01(\x08\"\xa3\x02\n\x0fPairedDetection\x12\x14\n\x0c\x64\x65tection_id\x18\x01 \x01(\x05\x12\x35\n\x0e\x64\x65tection_type\x18\x02 \x01(\x0e\x32\x1d.galaxy.alpr.v1.DetectionType\x12\x16\n\x0epairing_method\x18\x03 \x01(\t\x12\x1a\n\x12pairing_confidence\x18\x04 \x01(\x01\x12\x31\n\x07vehicle\x18\x05 \x01(\x0b\x32 .galaxy.alpr.v1.VehicleDetection\x12-\n\x05plate\x18\x06 \x01(\x0b\x32\x1e.galaxy.alpr.v1.PlateDetection\x12-\n\x07reading\x18\x07 \x01(\x0b\x32\x1c.galaxy.alpr.v1.PlateReading\"\x8c\x01\n\x10\x44\x65tectionSummary\x12\x18\n\x10total_detections\x18\x01 \x01(\x05\x12\x1c\n\x14vehicles_with_plates\x18\x02 \x01(\x05\x12\x1f\n\x17vehicles_without_plates\x18\x03 \x01(\x05\x12\x1f\n\x17plates_without_vehicles\x18\x04 \x01(\x05\"\xb0\x01\n\nStageTimes\x12\x11\n\tdecode_ms\x18\x01 \x01(\x01\x12\x1c\n\x14vehicle_detection_ms\x18\x02 \x01(\x01\x12\x1a\n\x12plate_detection_ms\x18\x03 \x01(\x01\x12\x1c\n\x14plate_recognition_ms\x18\x04 \x01(\x01\x12\x12\n\npairing_ms\x18\x05 \x01(\x01\x12\x11\n\tsaving_ms\x18\x06 \x01(\x01\x12\x10\n\x08total_ms\x18\x07 \x01(\x01\"\x98\x03\n\x0ePipelineResult\x12\x11\n\ttimestamp\x18\x01 \x01(\t\x12\x1b\n\x13uploaded_image_path\x18\x02 \x01(\t\x12#\n\x1b\x64\x65tected_vehicle_image_path\x18\x03 \x01(\t\x12!\n\x19\x64\x65tected_plate_image_path\x18\x04 \x01(\t\x12\x14\n\x0cresults_path\x18\x05 \x01(\t\x12\x33\n\x0fprocessing_time\x18\x06 \x01(\x0b\x32\x1a.galaxy.alpr.v1.StageTimes\x12\x31\n\x07summary\x18\x07 \x01(\x0b\x32 .galaxy.alpr.v1.DetectionSummary\x12\x33\n\ndetections\x18\x08 \x03(\x0b\x32\x1f.galaxy.alpr.v1.PairedDetection\x12\x13\n\x0bimage_width\x18\t \x01(\x05\x12\x14\n\x0cimage_height\x18\n \x01(\x05\x12\x19\n\x11original_filename\x18\x0b \x01(\t\x12\x15\n\rdocument_json\x18\x0c \x01(\t\"x\n\tStageInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x0cmodel_source\x18\x03 \x01(\t\x12\x0f\n\x07\x63lasses\x18\x04 \x03(\t\x12\x12\n\ninput_size\x18\x05 \x01(\x05\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\"@\n\x0cModelsConfig\x12\x18\n\x10vehicle_detector\x18\x01 \x01(\t\x12\x16\n\x0eplate_detector\x18\x02 \x01(\t\"1\n\tOcrConfig\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\"\x8b\x01\n\x0f\x44\x65tectionConfig\x12$\n\x1cvehicle_confidence_threshold\x18\x01 \x01(\x01\x12\"\n\x1aplate_confidence_threshold\x18\x02 \x01(\x01\x12\x17\n\x0fvehicle_padding\x18\x03 \x01(\x05\x12\x15\n\rplate_padding\x18\x04 \x01(\x05\"\x91\x02\n\x0cOutputConfig\x12\x1c\n\x14save_detected_images\x18\x01 \x01(\x08\x12\"\n\x1auploaded_vehicle_image_dir\x18\x02 \x01(\t\x12\"\n\x1a\x64\x65tected_vehicle_image_dir\x18\x03 \x01(\t\x12!\n\x19\x63ropped_vehicle_image_dir\x18\x04 \x01(\t\x12 \n\x18uploaded_plate_image_dir\x18\x05 \x01(\t\x12 \n\x18\x64\x65tected_plate_image_dir\x18\x06 \x01(\t\x12\x1f\n\x17\x63ropped_plate_image_dir\x18\x07 \x01(\t\x12\x13\n\x0bresults_dir\x18\x08 \x01(\t\"\xf0\x01\n\rServiceConfig\x12,\n\x06models\x18\x01 \x01(\x0b\x32\x1c.galaxy.alpr.v1.ModelsConfig\x12&\n\x03ocr\x18\x02 \x01(\x0b\x32\x19.galaxy.alpr.v1.OcrConfig\x12\x32\n\tdetection\x18\x03 \x01(\x0b\x32\x1f.galaxy.alpr.v1.DetectionConfig\x12,\n\x06output\x18\x04 \x01(\x0b\x32\x1c.galaxy.alpr.v1.OutputConfig\x12\x15\n\rimage_formats\x18\x05 \x03(\t\x12\x10\n\x08timezone\x18\x06 \x01(\t\"0\n\x0c\x43\x61llCounters\x12\x10\n\x08requests\x18\x01 \x01(\x03\x12\x0e\n\x06\x65rrors\x18\x02 \x01(\x03\"\xd8\x01\n\x0bModelStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nmodel_path\x18\x02 \x01(\t\x12\x39\n\x07\x63lasses\x18\x03 \x03(\x0b\x32(.galaxy.alpr.v1.ModelStatus.ClassesEntry\x12\x1b\n\x13\x65xecution_providers\x18\x04 \x03(\t\x12\r\n\x05\x65rror\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x1a.\n\x0c\x43lassesEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Z\n\tOcrStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nmodel_name\x18\x02 \x01(\t\x12\x1a\n\x12\x61pi_key_configured\x18\x03 \x01(\x08\x12\r\n\x05\x65rror\x18\x04 \x01(\t*\xaa\x01\n\rDetectionType\x12\x1e\n\x1a\x44\x45TECTION_TYPE_UNSPECIFIED\x10\x00\x12%\n!DETECTION_TYPE_VEHICLE_WITH_PLATE\x10\x01\x12(\n$DETECTION_TYPE_VEHICLE_WITHOUT_PLATE\x10\x02\x12(\n$DETECTION_TYPE_PLATE_WITHOUT_VEHICLE\x10\x03*d\n\x0cHealthStatus\x12\x1d\n\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n\x16HEALTH_STATUS_DEGRADED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,10 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_MODELSTATUS_CLASSESENTRY']._loaded_options = None
   _globals['_MODELSTATUS_CLASSESENTRY']._serialized_options = b'8\001'
-  _globals['_DETECTIONTYPE']._serialized_start=3390
-  _globals['_DETECTIONTYPE']._serialized_end=3560
-  _globals['_HEALTHSTATUS']._serialized_start=3562
-  _globals['_HEALTHSTATUS']._serialized_end=3662
+  _globals['_DETECTIONTYPE']._serialized_start=3411
+  _globals['_DETECTIONTYPE']._serialized_end=3581
+  _globals['_HEALTHSTATUS']._serialized_start=3583
+  _globals['_HEALTHSTATUS']._serialized_end=3683
   _globals['_IMAGEINPUT']._serialized_start=46
   _globals['_IMAGEINPUT']._serialized_end=142
   _globals['_ITEMERROR']._serialized_start=144
@@ -50,33 +50,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PLATECANDIDATE']._serialized_start=579
   _globals['_PLATECANDIDATE']._serialized_end=637
   _globals['_PLATEREADING']._serialized_start=640
-  _globals['_PLATEREADING']._serialized_end=1099
-  _globals['_PAIREDDETECTION']._serialized_start=1102
-  _globals['_PAIREDDETECTION']._serialized_end=1393
-  _globals['_DETECTIONSUMMARY']._serialized_start=1396
-  _globals['_DETECTIONSUMMARY']._serialized_end=1536
-  _globals['_STAGETIMES']._serialized_start=1539
-  _globals['_STAGETIMES']._serialized_end=1715
-  _globals['_PIPELINERESULT']._serialized_start=1718
-  _globals['_PIPELINERESULT']._serialized_end=2126
-  _globals['_STAGEINFO']._serialized_start=2128
-  _globals['_STAGEINFO']._serialized_end=2248
-  _globals['_MODELSCONFIG']._serialized_start=2250
-  _globals['_MODELSCONFIG']._serialized_end=2314
-  _globals['_OCRCONFIG']._serialized_start=2316
-  _globals['_OCRCONFIG']._serialized_end=2365
-  _globals['_DETECTIONCONFIG']._serialized_start=2368
-  _globals['_DETECTIONCONFIG']._serialized_end=2507
-  _globals['_OUTPUTCONFIG']._serialized_start=2510
-  _globals['_OUTPUTCONFIG']._serialized_end=2783
-  _globals['_SERVICECONFIG']._serialized_start=2786
-  _globals['_SERVICECONFIG']._serialized_end=3026
-  _globals['_CALLCOUNTERS']._serialized_start=3028
-  _globals['_CALLCOUNTERS']._serialized_end=3076
-  _globals['_MODELSTATUS']._serialized_start=3079
-  _globals['_MODELSTATUS']._serialized_end=3295
-  _globals['_MODELSTATUS_CLASSESENTRY']._serialized_start=3249
-  _globals['_MODELSTATUS_CLASSESENTRY']._serialized_end=3295
-  _globals['_OCRSTATUS']._serialized_start=3297
-  _globals['_OCRSTATUS']._serialized_end=3387
+  _globals['_PLATEREADING']._serialized_end=1120
+  _globals['_PAIREDDETECTION']._serialized_start=1123
+  _globals['_PAIREDDETECTION']._serialized_end=1414
+  _globals['_DETECTIONSUMMARY']._serialized_start=1417
+  _globals['_DETECTIONSUMMARY']._serialized_end=1557
+  _globals['_STAGETIMES']._serialized_start=1560
+  _globals['_STAGETIMES']._serialized_end=1736
+  _globals['_PIPELINERESULT']._serialized_start=1739
+  _globals['_PIPELINERESULT']._serialized_end=2147
+  _globals['_STAGEINFO']._serialized_start=2149
+  _globals['_STAGEINFO']._serialized_end=2269
+  _globals['_MODELSCONFIG']._serialized_start=2271
+  _globals['_MODELSCONFIG']._serialized_end=2335
+  _globals['_OCRCONFIG']._serialized_start=2337
+  _globals['_OCRCONFIG']._serialized_end=2386
+  _globals['_DETECTIONCONFIG']._serialized_start=2389
+  _globals['_DETECTIONCONFIG']._serialized_end=2528
+  _globals['_OUTPUTCONFIG']._serialized_start=2531
+  _globals['_OUTPUTCONFIG']._serialized_end=2804
+  _globals['_SERVICECONFIG']._serialized_start=2807
+  _globals['_SERVICECONFIG']._serialized_end=3047
+  _globals['_CALLCOUNTERS']._serialized_start=3049
+  _globals['_CALLCOUNTERS']._serialized_end=3097
+  _globals['_MODELSTATUS']._serialized_start=3100
+  _globals['_MODELSTATUS']._serialized_end=3316
+  _globals['_MODELSTATUS_CLASSESENTRY']._serialized_start=3270
+  _globals['_MODELSTATUS_CLASSESENTRY']._serialized_end=3316
+  _globals['_OCRSTATUS']._serialized_start=3318
+  _globals['_OCRSTATUS']._serialized_end=3408
 # @@protoc_insertion_point(module_scope)

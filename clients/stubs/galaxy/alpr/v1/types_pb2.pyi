@@ -268,6 +268,7 @@ class PlateReading(_message.Message):
     CANDIDATES_FIELD_NUMBER: _builtins.int
     CHARACTER_CONFIDENCES_FIELD_NUMBER: _builtins.int
     IS_INDONESIAN_FIELD_NUMBER: _builtins.int
+    PLATE_VALID_FIELD_NUMBER: _builtins.int
     plate_number: _builtins.str
     """Formatted "B 1234 CD" for Indonesian plates; the raw read otherwise."""
     plate_date: _builtins.str
@@ -292,6 +293,11 @@ class PlateReading(_message.Message):
     """Which reader produced it: "recognizer" (this service's plate recognizer), "local" (PP-OCR), "gemini"."""
     is_indonesian: _builtins.bool
     """True when the text is a valid Indonesian plate with a known region code."""
+    plate_valid: _builtins.bool
+    """True when the text is a valid plate of a known format: the Indonesian grammar (official region
+    code, 1-4 digits, 0-3 letters) or one of the configured foreign formats. Filter on
+    plate_valid && confidence_score >= 0.5 for watch lists.
+    """
     @_builtins.property
     def candidates(self) -> _containers.RepeatedCompositeFieldContainer[Global___PlateCandidate]: ...
     @_builtins.property
@@ -318,10 +324,11 @@ class PlateReading(_message.Message):
         candidates: _abc.Iterable[Global___PlateCandidate] | None = ...,
         character_confidences: _abc.Iterable[_builtins.float] | None = ...,
         is_indonesian: _builtins.bool = ...,
+        plate_valid: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["candidates", b"candidates", "character_confidences", b"character_confidences", "confidence_score", b"confidence_score", "is_indonesian", b"is_indonesian", "ocr_provider", b"ocr_provider", "plate_background_color", b"plate_background_color", "plate_blue_strip", b"plate_blue_strip", "plate_date", b"plate_date", "plate_icon", b"plate_icon", "plate_icon_color", b"plate_icon_color", "plate_number", b"plate_number", "plate_region_area", b"plate_region_area", "plate_region_code", b"plate_region_code", "plate_region_name", b"plate_region_name", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "raw_text", b"raw_text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["candidates", b"candidates", "character_confidences", b"character_confidences", "confidence_score", b"confidence_score", "is_indonesian", b"is_indonesian", "ocr_provider", b"ocr_provider", "plate_background_color", b"plate_background_color", "plate_blue_strip", b"plate_blue_strip", "plate_date", b"plate_date", "plate_icon", b"plate_icon", "plate_icon_color", b"plate_icon_color", "plate_number", b"plate_number", "plate_region_area", b"plate_region_area", "plate_region_code", b"plate_region_code", "plate_region_name", b"plate_region_name", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "plate_valid", b"plate_valid", "raw_text", b"raw_text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
