@@ -32,7 +32,7 @@ async def process_single_image(
     started = time.perf_counter()
     response = await single(backend.stub.ProcessImages, pb.ProcessImagesRequest, file, settings,
                             custom_timestamp=custom_timestamp)
-    return success("ALPR processing completed successfully", convert.pipeline_result(response.result),
+    return success("ALPR processing completed successfully", convert.document(response.result.document_json),
                    started, settings.tz)
 
 
@@ -65,7 +65,7 @@ async def process_multiple_images(
             entry.update(success=False, error=e.message, error_type="HTTPException", reason=e.reason,
                          status_code=http_status(e.code, e.reason))
         else:
-            data = convert.pipeline_result(response.result)
+            data = convert.document(response.result.document_json)
             entry.update(success=True, **data)
             for key in _SUMMARY_KEYS:
                 totals[key] += data["summary"][key]

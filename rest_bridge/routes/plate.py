@@ -27,7 +27,8 @@ async def detect_plate(
     started = time.perf_counter()
     response = await single(backend.stub.DetectPlates, pb.DetectPlatesRequest, file, settings,
                             custom_timestamp=custom_timestamp)
-    return success("Plate detection completed successfully", convert.plates(response), started, settings.tz)
+    return success("Plate detection completed successfully", convert.document(response.document_json), started,
+                   settings.tz)
 
 
 @router.post("/ocr-plate", summary="OCR processing only (plate image)")
@@ -39,7 +40,7 @@ async def ocr_plate(
     """The plate's text, date and colours, without region mapping."""
     started = time.perf_counter()
     response = await single(backend.stub.OcrPlates, pb.OcrPlatesRequest, file, settings)
-    return success("Plate OCR completed successfully", convert.ocr(response), started, settings.tz)
+    return success("Plate OCR completed successfully", convert.document(response.document_json), started, settings.tz)
 
 
 @router.post("/recognize-plate", summary="Complete plate recognition (OCR + regional mapping)")
@@ -51,5 +52,5 @@ async def recognize_plate(
     """OCR plus Indonesian rules, region and type."""
     started = time.perf_counter()
     response = await single(backend.stub.RecognizePlates, pb.RecognizePlatesRequest, file, settings)
-    return success("Plate recognition completed successfully", convert.recognition(response), started,
+    return success("Plate recognition completed successfully", convert.document(response.document_json), started,
                    settings.tz)

@@ -27,5 +27,5 @@ async def detect_vehicle(
     started = time.perf_counter()
     response = await single(backend.stub.DetectVehicles, pb.DetectVehiclesRequest, file, settings,
                             custom_timestamp=custom_timestamp)
-    return success("Vehicle detection completed successfully", convert.vehicles(response), started,
+    return success("Vehicle detection completed successfully", convert.document(response.document_json), started,
                    settings.tz)
