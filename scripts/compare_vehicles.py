@@ -25,6 +25,7 @@ from scripts.compare_detectors import DATA, SCENE_SETS, parse_model_arg, read_im
 from server.config import RuntimeSettings
 from server.detection import OnnxDetector
 from server.domain import Detection
+from server.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 TEACHER = REPO / "models" / "vehicle_detector.onnx"
@@ -82,13 +83,20 @@ def image_paths(data_set: str, data_dir: Path) -> list[Path]:
     return [folder / record["image"] for record in records]
 
 
+def _detector(path: Path, runtime: RuntimeSettings, rect: bool) -> OnnxDetector:
+    """A vehicle detector; stride-sized input when asked and the model's input size is dynamic."""
+    try:
+        return OnnxDetector(path, runtime=runtime, class_filter=VEHICLE_CLASSES, auto_pad=rect)
+    except ConfigError:
+        return OnnxDetector(path, runtime=runtime, class_filter=VEHICLE_CLASSES)
+
+
 def compare(models: Sequence[tuple[str, Path]], sets: Sequence[str], *, teacher_path: Path, conf: float,
             iou: float, threads: int, rect: bool, data_dir: Path) -> list[VehicleScore]:
     """Every candidate against the teacher on every set."""
     runtime = RuntimeSettings(intra_op_threads=threads)
     teacher = OnnxDetector(teacher_path, runtime=runtime, class_filter=VEHICLE_CLASSES)
-    candidates = [(label, OnnxDetector(path, runtime=runtime, class_filter=VEHICLE_CLASSES, auto_pad=rect))
-                  for label, path in models]
+    candidates = [(label, _detector(path, runtime, rect)) for label, path in models]
     scores: list[VehicleScore] = []
     for data_set in sets:
         rows = {label: VehicleScore(label, data_set) for label, _ in candidates}
@@ -125,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--conf", type=float, default=0.25, help="threshold of teacher and candidates")
     parser.add_argument("--iou", type=float, default=0.45)
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: all cores)")
-    parser.add_argument("--rect", action="store_true", help="candidates pad their input only to the stride")
+    parser.add_argument("--rect", action="store_true",
+                        help="candidates with a dynamic input size pad it only to the stride")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
