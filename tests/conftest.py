@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.bootstrap import Service, build_service
 from server.config import DEFAULT_CONFIG, Settings, load_settings
+from server.datasets import has_labels, is_verifiable, read_labels
 from server.domain import Image
 from server.grpc_api.app import create_server
 
@@ -26,15 +27,14 @@ MODELS = REPO_ROOT / "models"
 def data_set(name: str) -> Path:
     """A ../shared/data set, or skip the test with the reason."""
     path = SHARED_DATA / name
-    if not (path / "labels.jsonl").is_file():
+    if not has_labels(path):
         pytest.skip(f"real data set {path} is absent (it lives beside the checkout in ../shared/data)")
     return path
 
 
 def labels(name: str) -> list[dict[str, Any]]:
     """The labels.jsonl records of a data set (skips when absent)."""
-    path = data_set(name)
-    return [json.loads(line) for line in (path / "labels.jsonl").read_text().splitlines() if line.strip()]
+    return read_labels(data_set(name))
 
 
 
@@ -44,7 +44,7 @@ def plate_crops(name: str, limit: int = 0) -> list[tuple[Image, str]]:
     out: list[tuple[Image, str]] = []
     for record in labels(name):
         plate = record["plates"][0]
-        if plate.get("unverifiable"):
+        if not is_verifiable(plate):
             continue
         image = cv2.imread(str(path / record["image"]), cv2.IMREAD_COLOR)
         assert image is not None, record["image"]
@@ -80,13 +80,22 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     svc.close()
 
 
+@contextmanager
+def serving(service: Service, *, max_workers: int = 8) -> Iterator[str]:
+    """A real gRPC server for the service on a free loopback port; yields its target."""
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=max_workers)
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(grace=None)
+
+
 @pytest.fixture(scope="session")
 def grpc_target(service: Service) -> Iterator[str]:
     """A real gRPC server on a free loopback port."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop(grace=None)
+    with serving(service) as target:
+        yield target
 
 
 @pytest.fixture
