@@ -68,8 +68,8 @@ finetune-plate-detector: install ## retrain the committed Indonesian plate detec
 
 # One YOLOv8n for car, motorcycle, bus, truck and plate (detection.mode: unified), from fastanpr's best.pt
 # on ../shared/data/indonesia-exchioz-train, vehicles pseudo-labelled by the prepared COCO model
-# (CPU, ~75 min on 2 busy cores); writes models/unified_detector.onnx.
-UNIFIED_ARGS ?= --epochs 10
+# (CPU, ~70 min on 2 busy cores); writes models/unified_detector.onnx.
+UNIFIED_ARGS ?= --epochs 8
 train-unified-detector: models ## train the unified vehicle + plate detector (models/unified_detector.onnx)
 	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	nice -n 15 $(PY) -m training.train_unified_detector $(UNIFIED_ARGS)
