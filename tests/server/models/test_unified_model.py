@@ -13,7 +13,7 @@ from server.detection.onnx_detector import OnnxDetector
 from server.models import metadata as meta
 from server.models.manifest import FASTANPR_PLATE_DETECTOR
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 UNIFIED = REPO / "models" / "unified_detector.onnx"
 CLASSES = {0: "car", 1: "motorcycle", 2: "bus", 3: "truck", 4: "License_Plate"}
 

@@ -77,7 +77,7 @@ def test_rect_and_square_inputs_agree_on_the_plate(tmp_path: Path, unified: Serv
     square = _unified_service(tmp_path, GALAXY_ALPR__DETECTION__UNIFIED_INPUT="square")
     try:
         content, truth = _headline()
-        image = cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_COLOR)
+        image = np.asarray(cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
         for svc in (square, unified):
             det = svc.pipeline.unified_detector
             assert det is not None
