@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate train-recognizer finetune-plate-detector clean
+.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate train-recognizer finetune-plate-detector train-unified-detector clean
 
 serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
 	$(PY) scripts/serve.py
@@ -65,6 +65,14 @@ train-recognizer: install ## train models/plate_recognizer.onnx on synthetic pla
 finetune-plate-detector: install ## retrain the committed Indonesian plate detector
 	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	nice -n 10 $(PY) -m training.finetune_plate_detector
+
+# One YOLOv8n for car, motorcycle, bus, truck and plate (detection.mode: unified), from fastanpr's best.pt
+# on ../shared/data/indonesia-exchioz-train, vehicles pseudo-labelled by the prepared COCO model
+# (CPU, ~70 min on 2 busy cores); writes models/unified_detector.onnx.
+UNIFIED_ARGS ?= --epochs 8
+train-unified-detector: models ## train the unified vehicle + plate detector (models/unified_detector.onnx)
+	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
+	nice -n 15 $(PY) -m training.train_unified_detector $(UNIFIED_ARGS)
 
 clean:
 	rm -rf images_processed .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ PLATE_MODEL = MODELS / "plate_detector.onnx"
 _SERVED = load_settings(DEFAULT_CONFIG, environ={}, dotenv=REPO_ROOT / "no.env").models
 SERVED_VEHICLE_MODEL = REPO_ROOT / _SERVED.vehicle_detector
 RECOGNIZER_MODEL = REPO_ROOT / _SERVED.plate_recognizer
+UNIFIED_MODEL = REPO_ROOT / _SERVED.unified_detector
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
 # One 1280x720 photo with one car and one plate (checked at run time; the result records what was found).
 HEADLINE_IMAGE = ("openalpr-us", "us_0008.jpg")

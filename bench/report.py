@@ -268,6 +268,16 @@ def _video(s: Json) -> str:
             f"Stages (ms): {v['stage_times_ms']}")
 
 
+def _onepass(s: Json) -> str:
+    """Issue 13's steps (bench/experiments/onepass.py)."""
+    entry = s.get("onepass")
+    if not entry or "steps" not in entry:
+        return f"### One detector pass, step by step\n\n{entry.get('error')}" if entry else ""
+    from bench.experiments.onepass import markdown as onepass_markdown
+
+    return "### One detector pass, step by step (REST, same run)\n\n" + "\n".join(onepass_markdown(entry))
+
+
 def markdown(results: Json) -> str:
     """The whole report."""
     s = results.get("sections", {})
@@ -283,6 +293,7 @@ def markdown(results: Json) -> str:
         (f"### Raw onnxruntime YOLOv8n 640x640\n\n{_fmt(_get(s, 'raw', 'latency_ms'))} "
          f"(intra_op_threads={_get(s, 'raw', 'intra_op_threads')}); the served INT8 vehicle model: "
          f"{_fmt(_get(s, 'raw', 'int8', 'latency_ms'))}" if _get(s, "raw", "latency_ms") else ""),
-        _video(s), _e2e(s), _concurrency(s), _memory(s), _baseline(s), _profile(s), _experiments(s), _loads(results),
+        _video(s), _e2e(s), _concurrency(s), _memory(s), _onepass(s), _baseline(s), _profile(s), _experiments(s),
+        _loads(results),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"

@@ -37,7 +37,7 @@ from server.pipeline.results import ImageRequest
 
 log = logging.getLogger("bench")
 
-CORE_SECTIONS = ("stages", "raw", "video", "profile", "e2e", "baseline", "hostile", "soak")
+CORE_SECTIONS = ("stages", "raw", "video", "profile", "e2e", "onepass", "baseline", "hostile", "soak")
 EXPERIMENT_SECTIONS = ("exp_threads_raw", "exp_threads_service", "exp_decode", "exp_imgsz", "exp_parallel",
                        "exp_blas", "exp_recommended_inproc", "exp_recommended_rest", "exp_baseline_tuned",
                        "exp_search")
@@ -208,6 +208,16 @@ def run(cfg: BenchConfig, names: set[str], progress: Callable[[str], None] = log
             progress("e2e: in-process vs gRPC vs REST, concurrency, memory")
             with section(sections, "e2e") as entry:
                 run_e2e(service, sample, cfg, tmp, entry)
+        if "onepass" in names:
+            progress("onepass: two detectors -> one pass -> rect input -> thread plans (REST, interleaved)")
+            with section(sections, "onepass") as entry:
+                from bench.experiments.onepass import one_pass_steps
+
+                entry.update(one_pass_steps(
+                    sample, iters=cfg.e2e_iters, clients=cfg.multi_clients,
+                    single_requests=cfg.single_client_requests, requests_per_client=cfg.multi_client_requests,
+                    rounds=max(1, cfg.exp_rounds), timeout_s=cfg.request_timeout_s,
+                    startup_timeout_s=cfg.startup_timeout_s))
         if "hostile" in names or "soak" in names:
             run_reliability(names, sample, cfg, tmp, sections, progress)
         if "baseline" in names:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.config import PLATE_MODEL, RECOGNIZER_MODEL, SERVED_VEHICLE_MODEL
+from bench.config import PLATE_MODEL, RECOGNIZER_MODEL, SERVED_VEHICLE_MODEL, UNIFIED_MODEL
 from server.bootstrap import Service, build_service
 from server.config import DEFAULT_CONFIG, Settings, load_settings
 from server.grpc_api.app import create_server
@@ -23,6 +23,7 @@ def service_env(base_dir: Path, overrides: Mapping[str, str] | None = None) -> d
         "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(SERVED_VEHICLE_MODEL),
         "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(PLATE_MODEL),
         "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(RECOGNIZER_MODEL),
+        "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(UNIFIED_MODEL),
         "GALAXY_ALPR__OCR__PROVIDER": "local",
         **(overrides or {}),
     }

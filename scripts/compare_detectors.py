@@ -147,12 +147,18 @@ def compare(
     limit: int | None = None,
     threads: int = 0,
     data_dir: Path = DATA,
+    classes: Sequence[str] | None = None,
+    rect: bool = False,
 ) -> list[SetScore]:
-    """Every model over every set; one warmed-up session per model, images decoded once per set."""
+    """Every model over every set; one warmed-up session per model, images decoded once per set.
+
+    `classes` keeps only those classes (e.g. the plate class of the unified detector); `rect` pads the
+    input only to the stride (detection.plate_input / unified_input "rect").
+    """
     runtime = RuntimeSettings(intra_op_threads=threads)
     detectors = []
     for label, path in models:
-        detector = OnnxDetector(path, runtime=runtime)
+        detector = OnnxDetector(path, runtime=runtime, class_filter=classes, auto_pad=rect)
         detector.warmup()
         detectors.append((label, detector))
     scores: list[SetScore] = []
@@ -187,6 +193,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (service default 0.45)")
     parser.add_argument("--limit", type=int, help="at most this many images per set")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: all cores)")
+    parser.add_argument("--classes", nargs="+", help="keep only these classes (e.g. License_Plate of a unified model)")
+    parser.add_argument("--rect", action="store_true", help="pad the input only to the stride (1280x720 -> 640x384)")
     parser.add_argument("--misses", action="store_true", help="list the missed plates")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
@@ -204,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: no such model: {', '.join(missing)}", file=sys.stderr)
         return 2
     scores = compare(
-        models, args.sets, conf=args.conf, iou=args.iou, limit=args.limit, threads=args.threads, data_dir=args.data
+        models, args.sets, conf=args.conf, iou=args.iou, limit=args.limit, threads=args.threads, data_dir=args.data,
+        classes=args.classes, rect=args.rect,
     )
     if args.json:
         print(json.dumps([s.row() for s in scores], indent=2))

@@ -213,6 +213,7 @@ def in_process_server() -> Iterator[str]:
             "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(REPO / configured.plate_recognizer),
             "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": (
                 str(REPO / configured.confidence_calibration) if configured.confidence_calibration else ""),
+            "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(REPO / configured.unified_detector),
             "GALAXY_ALPR__OCR__PROVIDER": "local",
             **{k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")},
         })

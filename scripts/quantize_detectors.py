@@ -1,6 +1,6 @@
 """Static INT8 (QDQ) quantisation of the two YOLO detectors, calibrated on the *-train photo sets.
 
-Usage: python scripts/quantize_detectors.py [--count 64] [--only vehicle|plate]
+Usage: python scripts/quantize_detectors.py [--count 64] [--only vehicle|plate|unified]
 Reads models/vehicle_detector.onnx and models/plate_detector.onnx (run `make models` first), calibrates
 activation ranges (min/max) on letterboxed photos of ../shared/data/*-train (never an evaluation set) and
 writes models/vehicle_detector_int8.onnx and models/plate_detector_int8.onnx. Weights are int8 per
@@ -35,6 +35,7 @@ CALIBRATION_SETS = ("indonesia-exchioz-train", "indonesia-cy261219-train")
 MODELS = {
     "vehicle": ("vehicle_detector.onnx", "vehicle_detector_int8.onnx"),
     "plate": ("plate_detector.onnx", "plate_detector_int8.onnx"),
+    "unified": ("unified_detector.onnx", "unified_detector_int8.onnx"),
 }
 HEAD = "/model.22/"  # YOLOv8's detection head; only its conv branches (cv2: boxes, cv3: classes) are quantised
 
@@ -152,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and kind != args.only:
             continue
         source = args.models_dir / source_name
+        if not source.is_file() and kind == "unified" and not args.only:
+            print(f"{kind}: {source} is absent (make train-unified-detector), skipped")
+            continue
         if not source.is_file():
             raise SystemExit(f"{source} is missing: run `make models` first")
         target = args.models_dir / target_name.replace(".onnx", f"{args.suffix}.onnx")

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
+from server.detection.unified import UnifiedDetector
 from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
 from server.ocr.base import OcrProvider
@@ -21,12 +22,14 @@ from server.ocr.local import LocalOcrProvider
 from server.ocr.plate_recognizer import PlateRecognizerProvider
 from server.pipeline.counted_stages import CountedStages
 from server.pipeline.dataplane import AlprPipeline
+from server.pipeline.ports import DetectorLike
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.plates.calibration import UNCALIBRATED, Calibration
 from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore, OutputDirs
 from server.storage.retention import Retention
+from server.thread_plan import apply_thread_plan
 from server.video.cameras import CameraManager
 from server.video.hub import EventHub
 from server.video.plane import VideoPlane
@@ -84,6 +87,17 @@ def _load_plate_detector(settings: Settings, errors: dict[str, str]) -> OnnxDete
                           rect_input=settings.detection.plate_input == "rect")
 
 
+def _load_unified_detector(settings: Settings, errors: dict[str, str]) -> UnifiedDetector | None:
+    """The unified vehicle + plate detector (detection.mode: unified); its errors stand for both detectors."""
+    det = settings.detection
+    classes = (*det.vehicle_classes, det.plate_class)
+    detector = _load_detector(settings, "unified_detector", errors, classes, rect_input=det.unified_input == "rect")
+    if detector is None:
+        errors["vehicle_detector"] = errors["plate_detector"] = errors["unified_detector"]
+        return None
+    return UnifiedDetector(detector, vehicle_classes=det.vehicle_classes, plate_class=det.plate_class)
+
+
 def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider | None:
     """PP-OCR, and in front of it our plate recognizer when configured (ocr.local_reader) and loadable."""
     intra, inter = settings.runtime.intra_op_threads, settings.runtime.inter_op_threads
@@ -125,10 +139,22 @@ def load_verifier(settings: Settings, errors: dict[str, str]) -> Verifier:
 
 
 def build_service(settings: Settings) -> Service:
-    """Load every model and wire the layers together."""
+    """Load every model and wire the layers together (thread counts from runtime.thread_plan)."""
+    settings = apply_thread_plan(settings)
     errors: dict[str, str] = {}
-    vehicle = _load_detector(settings, "vehicle_detector", errors, settings.detection.vehicle_classes)
-    plate = _load_plate_detector(settings, errors)
+    unified: UnifiedDetector | None = None
+    vehicle: DetectorLike | None
+    plate: DetectorLike | None
+    if settings.detection.mode == "unified":
+        unified = _load_unified_detector(settings, errors)
+        vehicle, plate = (unified.vehicles, unified.plates) if unified is not None else (None, None)
+        detector_paths = dict.fromkeys(("vehicle_detector", "plate_detector"),
+                                       str(settings.resolve(settings.models.unified_detector)))
+    else:
+        vehicle = _load_detector(settings, "vehicle_detector", errors, settings.detection.vehicle_classes)
+        plate = _load_plate_detector(settings, errors)
+        detector_paths = {"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
+                          "plate_detector": str(settings.resolve(settings.models.plate_detector))}
     local = _load_local_ocr(settings, errors)
     gemini: OcrProvider | None = None
     if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
@@ -147,12 +173,11 @@ def build_service(settings: Settings) -> Service:
     retention.start(settings.output.retention_interval_s)
     stats = Stats()
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
-                            store=store, now=utc_now, verifier=load_verifier(settings, errors))
+                            store=store, now=utc_now, verifier=load_verifier(settings, errors),
+                            unified_detector=unified)
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
-        model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
-                     "plate_detector": str(settings.resolve(settings.models.plate_detector))},
-        load_errors=errors, now=utc_now,
+        model_paths=detector_paths, load_errors=errors, now=utc_now,
         storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20), base_dir=settings.base_dir,
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")

@@ -36,6 +36,8 @@ class ModelsSettings(_Frozen):
     plate_recognizer: str = "models/plate_recognizer.onnx"
     # Maps raw reader confidences to P(read is right) (training/calibrate.py); "" or a missing file: raw.
     confidence_calibration: str = "models/confidence_calibration.json"
+    # One network for vehicles and plates (detection.mode: unified); training/train_unified_detector.py.
+    unified_detector: str = "models/unified_detector.onnx"
 
 
 class OcrSettings(_Frozen):
@@ -65,18 +67,37 @@ class OcrSettings(_Frozen):
         return bool(self.api_key.get_secret_value())
 
 
+DetectorMode = Literal["unified", "two_detectors"]
+InputShape = Literal["square", "rect"]
+
+
 class DetectionSettings(_Frozen):
+    # "unified": one pass of models.unified_detector finds vehicles and plates; "two_detectors": the
+    # vehicle and plate detectors (models.vehicle_detector, models.plate_detector), as before.
+    mode: DetectorMode = "two_detectors"
     vehicle_confidence_threshold: float = Field(0.25, ge=0, le=1)
     plate_confidence_threshold: float = Field(0.25, ge=0, le=1)
     vehicle_padding: int = Field(25, ge=0)
     plate_padding: int = Field(25, ge=0)
     iou_threshold: float = Field(0.45, gt=0, le=1)
-    # Vehicles (largest first) whose crops are searched again when the whole image shows no plate in them.
-    plate_search_max_vehicles: int = Field(1, ge=0)
+    # Vehicles (largest first) whose crops are searched again when the whole image shows no plate in them;
+    # unset (null): 1 with two detectors, 0 with the unified one (see plate_searches).
+    plate_search_max_vehicles: int | None = Field(None, ge=0)
     # The plate detector's input: "square" letterboxes to 640x640; "rect" pads only to the stride
     # (1280x720 -> 640x384, about 40% less work; needs a model exported with a dynamic input size).
-    plate_input: Literal["square", "rect"] = "square"
+    plate_input: InputShape = "square"
+    # The unified detector's input, the same choice ("rect": 1280x720 -> 640x384).
+    unified_input: InputShape = "rect"
     vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
+    # The unified detector's plate class (the API calls it "plate").
+    plate_class: str = "License_Plate"
+
+    @property
+    def plate_searches(self) -> int:
+        """Vehicle crops searched again for plates: the configured number, else the mode's default."""
+        if self.plate_search_max_vehicles is not None:
+            return self.plate_search_max_vehicles
+        return 1 if self.mode == "two_detectors" else 0
 
 
 class OutputSettings(_Frozen):
@@ -101,12 +122,22 @@ class OutputSettings(_Frozen):
     retention_interval_s: float = Field(300.0, gt=0)
 
 
+ThreadPlanName = Literal["manual", "latency", "throughput"]
+
+
 class RuntimeSettings(_Frozen):
+    # How onnxruntime threads and pipeline threads share the cores (server.thread_plan): "manual" uses
+    # intra_op_threads, concurrent_detectors and server.stage_workers as written; "latency" gives one
+    # image all cores (no more inference threads than cores); "throughput" runs one image per core,
+    # one thread each, for servers under load.
+    thread_plan: ThreadPlanName = "manual"
     intra_op_threads: int = Field(2, ge=0)
     inter_op_threads: int = Field(1, ge=0)
     execution_providers: tuple[str, ...] = ()
     # The full pipeline runs its vehicle and plate detectors at the same time (two threads per image).
     concurrent_detectors: bool = True
+    # Images in detection at once (0: no limit); the latency and throughput plans set it.
+    inference_slots: int = Field(0, ge=0)
     # onnxruntime I/O binding for the detectors: auto = on when the session runs on CUDA/TensorRT.
     io_binding: Literal["auto", "on", "off"] = "auto"
 

@@ -70,7 +70,7 @@ def _pipeline(service: Service, base: Path, searches: int, crop_detector: Detect
 
 def second_search(service: Service, sets: dict[str, list[Sample]], crop_imgsz: int = 320) -> Json:
     """Plate-stage time and plate recall (IoU>=0.5) with the search off / 1 vehicle / as configured / at 320."""
-    configured = service.settings.detection.plate_search_max_vehicles
+    configured = service.settings.detection.plate_searches
     intra = service.settings.runtime.intra_op_threads
     small = detector(PLATE_MODEL, intra_op_threads=intra, imgsz=crop_imgsz)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from server.pipeline import annotate
 from server.pipeline.clock import Stopwatch, timed
 from server.pipeline.pairing import pair
 from server.pipeline.plate_search import search_vehicles
-from server.pipeline.ports import DetectorLike
+from server.pipeline.ports import DetectorLike, UnifiedDetectorLike
 from server.pipeline.result_document import detection_stage_document, pipeline_document, saved_document
 from server.pipeline.results import (
     DetectionStageOutput,
@@ -50,12 +52,16 @@ class AlprPipeline:
         store: ArtefactStore,
         now: Now,
         verifier: Verifier | None = None,
+        unified_detector: UnifiedDetectorLike | None = None,
     ) -> None:
         self.settings = settings
         self.verifier = verifier or Verifier(settings.plates.formats,
                                              drop_invalid_below=settings.plates.drop_invalid_below)
         self.vehicle_detector = vehicle_detector
         self.plate_detector = plate_detector
+        # When set (detection.mode: unified) the full pipeline finds vehicles and plates in one pass of it;
+        # vehicle_detector and plate_detector are then views of it for the single-stage calls.
+        self.unified_detector = unified_detector
         self.ocr = ocr
         self.store = store
         self._now = now
@@ -68,8 +74,16 @@ class AlprPipeline:
         # cores one image's two detectors overlap (onnxruntime releases the GIL).
         self._detector_pool = (
             ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="vehicles")
-            if settings.runtime.concurrent_detectors else None
+            if settings.runtime.concurrent_detectors and unified_detector is None else None
         )
+        # At most runtime.inference_slots images in detection at once (server.thread_plan), so detector
+        # threads never outnumber the cores; 0: no limit.
+        slots = settings.runtime.inference_slots
+        self._slots = threading.BoundedSemaphore(slots) if slots else None
+
+    def _inference_slot(self) -> AbstractContextManager[object]:
+        """Held while an image is in detection (a no-op without runtime.inference_slots)."""
+        return self._slots if self._slots is not None else nullcontext()
 
     def close(self) -> None:
         """Stop the detector pool (waits for running detections)."""
@@ -112,7 +126,7 @@ class AlprPipeline:
 
     def _search_plates(self, image: Image, vehicles: list[Detection] | None, found: list[Detection]) -> list[Detection]:
         """Add plates found inside vehicles where the whole image showed none; the API's class name."""
-        searches = self.settings.detection.plate_search_max_vehicles
+        searches = self.settings.detection.plate_searches
         if vehicles and searches and self.plate_detector is not None:
             found = found + search_vehicles(self.plate_detector, image, vehicles, found, conf=self._plate_conf,
                                             iou=self._iou, max_searches=searches)
@@ -120,7 +134,18 @@ class AlprPipeline:
         return [replace(d, class_name=PLATE_CLASS) for d in found]
 
     def _detect(self, image: Image, t: dict[str, float]) -> tuple[list[Detection], list[Detection]]:
-        """Vehicles and plates of a scene, the two detectors concurrently when configured; times into `t`."""
+        """Vehicles and plates of a scene, the two detectors concurrently when configured; times into `t`.
+
+        With the unified detector one pass gives both; its time is the vehicle stage's, and the plate
+        stage holds only the (optional) second search inside vehicles.
+        """
+        if self.unified_detector is not None:
+            with timed(t, "vehicles"):
+                vehicles, found = self.unified_detector.detect_both(
+                    image, vehicle_conf=self._vehicle_conf, plate_conf=self._plate_conf, iou=self._iou)
+            with timed(t, "plates"):
+                plates = self._search_plates(image, vehicles, found)
+            return vehicles, plates
         if self._detector_pool is None:
             with timed(t, "vehicles"):
                 vehicles = self._vehicles(image)
@@ -168,7 +193,8 @@ class AlprPipeline:
         """Pure analysis of a decoded BGR image (a photo or a video frame): vehicles, plates,
         readings and pairs, each stage timed; reads no file and writes none."""
         t: dict[str, float] = {}
-        vehicles, plates = self._detect(image, t)
+        with self._inference_slot():
+            vehicles, plates = self._detect(image, t)
         with timed(t, "recognition"):
             readings = self._read_plates(image, plates)
             kept = [i for i, r in enumerate(readings) if self.verifier.keeps(r)]
@@ -261,7 +287,8 @@ class AlprPipeline:
         wanted_prefix, moment = self.naming(request)
         decoded = self.decode(request)
         stage = Stopwatch()
-        found = self._vehicles(decoded.image) if kind == "vehicle" else self._plates(decoded.image)
+        with self._inference_slot():
+            found = self._vehicles(decoded.image) if kind == "vehicle" else self._plates(decoded.image)
         stage_ms = stage.elapsed_ms()
         try:
             prefix = self.store.claim(wanted_prefix)

@@ -31,3 +31,16 @@ class DetectorLike(Protocol):
     def detect(self, image: Image, conf: float, iou: float) -> list[Detection]:
         """Detections in original image pixels, above conf, after NMS."""
         ...
+
+
+class UnifiedDetectorLike(Protocol):
+    """One detector for vehicles and plates: both from a single pass."""
+
+    @property
+    def info(self) -> ModelInfoLike: ...
+
+    def detect_both(
+        self, image: Image, *, vehicle_conf: float, plate_conf: float, iou: float
+    ) -> tuple[list[Detection], list[Detection]]:
+        """(vehicles, plates) of one image, each above its threshold, after NMS."""
+        ...
