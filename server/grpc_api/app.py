@@ -39,7 +39,9 @@ KEEPALIVE_OPTIONS = [
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.max_pings_without_data", 0),
-    ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
+    # GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS (the server's side; its default is 5 minutes, and
+    # clients pinging every 10 s while idle were sent GOAWAY "too_many_pings").
+    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
 ]
 
 
