@@ -10,6 +10,7 @@ import grpc
 from fastapi import Request
 
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from galaxy.alpr.v1 import history_service_pb2_grpc as hpb_grpc
 from galaxy.alpr.v1 import types_pb2
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
@@ -31,6 +32,7 @@ class Backend:
             ],
         )
         self.stub = pb_grpc.AlprServiceStub(self.channel)
+        self.history = hpb_grpc.HistoryServiceStub(self.channel)
 
     async def close(self) -> None:
         """Close the channel."""

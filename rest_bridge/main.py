@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from rest_bridge.backend import Backend
 from rest_bridge.errors import envelope, install_error_handlers
-from rest_bridge.routes import alpr, images, info, plate, system, vehicle
+from rest_bridge.routes import alpr, history, images, info, plate, system, vehicle, watchlist
 from rest_bridge.settings import BridgeSettings, get_settings
 
 API_PREFIX = "/galaxy-alpr/v1"
@@ -58,6 +58,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.include_router(vehicle.router, prefix=API_PREFIX)
     app.include_router(plate.router, prefix=API_PREFIX)
     app.include_router(images.router, prefix=API_PREFIX)
+    app.include_router(history.router, prefix=API_PREFIX)
+    app.include_router(watchlist.router, prefix=API_PREFIX)
     return app
 
 

@@ -10,7 +10,10 @@ from datetime import datetime, timezone
 
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
+from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.servicer import AlprServicer
+from server.history.recorder import PipelineRecorder
+from server.history.service import History, build_history
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.factory import build_ocr_provider
@@ -40,11 +43,15 @@ class Service:
     stats: Stats
     servicer: AlprServicer
     executor: ThreadPoolExecutor
+    history: History | None = None
+    history_servicer: HistoryServicer | None = None
 
     def close(self) -> None:
-        """Release worker threads."""
+        """Release worker threads and the history database."""
         self.executor.shutdown(wait=True)
         self.pipeline.close()
+        if self.history is not None:
+            self.history.close()
 
 
 def _load_detector(settings: Settings, key: str, errors: dict[str, str],
@@ -109,8 +116,11 @@ def build_service(settings: Settings) -> Service:
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
                           save_images=settings.output.save_detected_images)
     stats = Stats()
+    history = build_history(settings) if settings.history.enabled else None
+    recorder = (PipelineRecorder(history.store, keep_unlisted_images=history.keep_images_for_unlisted)
+                if history is not None else None)
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
-                            store=store, now=utc_now)
+                            store=store, now=utc_now, recorder=recorder)
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
         model_paths={"vehicle_detector": str(settings.resolve(settings.models.vehicle_detector)),
@@ -120,4 +130,7 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor)
+    history_servicer = HistoryServicer(history.store, settings.tz) if history is not None else None
+    if history is not None:
+        history.start()
+    return Service(settings, pipeline, system, stats, servicer, executor, history, history_servicer)

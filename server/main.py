@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("degraded: %s", issue)
     server, port, health_servicer = create_server(
         service.servicer, f"{settings.server.host}:{settings.server.port}",
-        max_workers=settings.server.max_workers, healthy=health.healthy)
+        max_workers=settings.server.max_workers, healthy=health.healthy, history=service.history_servicer)
     log.info("gRPC server listening on %s:%d (%s)", settings.server.host, port,
              "healthy" if health.healthy else "degraded")
     try:

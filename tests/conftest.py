@@ -82,7 +82,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 @pytest.fixture(scope="session")
 def grpc_target(service: Service) -> Iterator[str]:
     """A real gRPC server on a free loopback port."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8)
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8,
+                                          history=service.history_servicer)
     server.start()
     yield f"127.0.0.1:{port}"
     server.stop(grace=None)

@@ -14,6 +14,9 @@ from grpc_reflection.v1alpha import reflection
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from galaxy.alpr.v1 import history_service_pb2 as hpb
+from galaxy.alpr.v1 import history_service_pb2_grpc as hpb_grpc
+from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.servicer import AlprServicer
 from server.pipeline.stats import Stats
@@ -21,12 +24,14 @@ from server.pipeline.stats import Stats
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
+HISTORY_SERVICE_NAME = hpb.DESCRIPTOR.services_by_name["HistoryService"].full_name
 # A 20 MB image plus message overhead; REST uploads are checked against 20 MB before this.
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
-                  stats: Stats | None = None) -> tuple[grpc.Server, int, health.HealthServicer]:
+                  stats: Stats | None = None, history: HistoryServicer | None = None,
+                  ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
     Bind "127.0.0.1:0" in tests to get a free port.
@@ -41,14 +46,19 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
         ],
     )
     pb_grpc.add_AlprServiceServicer_to_server(servicer, server)
+    names = [SERVICE_NAME]
+    if history is not None:
+        hpb_grpc.add_HistoryServiceServicer_to_server(history, server)
+        names.append(HISTORY_SERVICE_NAME)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     # "" is the process; the ALPR service is NOT_SERVING when a stage cannot run (a model is missing).
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
                         else health_pb2.HealthCheckResponse.NOT_SERVING)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    if history is not None:
+        health_servicer.set(HISTORY_SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"could not bind gRPC server to {address}")

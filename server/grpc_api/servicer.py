@@ -40,9 +40,10 @@ class _ImageRequestMessage(Protocol):
     def image(self) -> types_pb2.ImageInput: ...
 
 
-def _image_request(msg: types_pb2.ImageInput) -> ImageRequest:
+def _image_request(msg: types_pb2.ImageInput, request_id: str = "") -> ImageRequest:
     return ImageRequest(content=msg.content, file_name=msg.file_name,
-                        custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix)
+                        custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix,
+                        request_id=request_id)
 
 
 class AlprServicer(pb_grpc.AlprServiceServicer):
@@ -70,7 +71,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
     def _one(self, method: str, msg: _ImageRequestMessage, seq: int,
              handle: Callable[[ImageRequest], Resp], fail: Callable[[types_pb2.ItemError], Resp]) -> Resp:
         try:
-            response = handle(_image_request(msg.image))
+            response = handle(_image_request(msg.image, msg.request_id))
         except AlprError as exc:
             log.info("%s: image %r rejected: %s", method, msg.image.file_name, exc.message)
             self._stats.record_call(method, error=True)

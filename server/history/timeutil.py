@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from server.errors import InvalidInputError
 
 
 def to_db(moment: datetime) -> datetime:
@@ -20,3 +23,15 @@ def from_db(moment: datetime) -> datetime:
 def utc_now() -> datetime:
     """Now, aware UTC."""
     return datetime.now(timezone.utc)
+
+
+def parse_time(text: str, tz: ZoneInfo) -> datetime | None:
+    """ISO 8601 (a date alone is its midnight; no offset: in tz) -> aware; "" -> None; else InvalidInputError."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1) if len(text.strip()) > 10 else text.strip())
+    except ValueError as exc:
+        raise InvalidInputError(f"invalid time {text!r}: use ISO 8601, e.g. 2026-12-01T08:00:00+08:00",
+                                reason="INVALID_TIME") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)

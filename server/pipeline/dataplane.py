@@ -18,7 +18,7 @@ from server.pipeline import annotate
 from server.pipeline.clock import Stopwatch, timed
 from server.pipeline.pairing import pair
 from server.pipeline.plate_search import search_vehicles
-from server.pipeline.ports import DetectorLike
+from server.pipeline.ports import DetectorLike, ReadRecorder
 from server.pipeline.results import (
     DetectionStageOutput,
     ImageRequest,
@@ -50,12 +50,14 @@ class AlprPipeline:
         ocr: OcrProvider | None,
         store: ArtefactStore,
         now: Now,
+        recorder: ReadRecorder | None = None,
     ) -> None:
         self.settings = settings
         self.vehicle_detector = vehicle_detector
         self.plate_detector = plate_detector
         self.ocr = ocr
         self.store = store
+        self.recorder = recorder
         self._now = now
         det = settings.detection
         self._vehicle_conf = det.vehicle_confidence_threshold
@@ -214,6 +216,10 @@ class AlprPipeline:
             width=decoded.width,
             height=decoded.height,
         )
+        if self.recorder is not None:  # the read history (its time counts as saving)
+            with timed(t, "history"):
+                self.recorder.record(output, request)
+            times.saving_ms += t["history"]
         times.total_ms = watch.elapsed_ms()
         self.store.save_results(prefix, pipeline_output_json(output))
         return output

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from server.domain import Detection, Image
+from server.pipeline.results import ImageRequest, PipelineOutput
 
 
 class ModelInfoLike(Protocol):
@@ -30,4 +31,16 @@ class DetectorLike(Protocol):
 
     def detect(self, image: Image, conf: float, iou: float) -> list[Detection]:
         """Detections in original image pixels, above conf, after NMS."""
+        ...
+
+
+class ReadRecorder(Protocol):
+    """Where the save step sends each processed image's reads (the read history)."""
+
+    def keep_images(self, plate_texts: Sequence[str]) -> bool:
+        """Whether an image with these plate reads keeps its artefacts."""
+        ...
+
+    def record(self, output: PipelineOutput, request: ImageRequest) -> object:
+        """Record the image's reads; never raises."""
         ...

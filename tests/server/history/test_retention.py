@@ -18,7 +18,10 @@ def test_sweep_deletes_old_reads_and_their_unshared_files(store: HistoryStore, t
     old_only, shared, outside = root / "d" / "old.jpg", root / "d" / "shared.jpg", tmp_path / "outside.jpg"
     for f in (old_only, shared, outside):
         f.write_bytes(b"jpeg")
-    rel = lambda p: p.relative_to(tmp_path).as_posix()  # noqa: E731
+
+    def rel(p: Path) -> str:
+        return p.relative_to(tmp_path).as_posix()
+
     store.record(NewRead(NOW - timedelta(days=40), "B1A", evidence_image_path=rel(old_only),
                          uploaded_image_path=str(outside)))
     store.record(NewRead(NOW - timedelta(days=40), "B2A", evidence_image_path=rel(shared)))

@@ -76,7 +76,8 @@ def test_filters_and_time_range(store: HistoryStore) -> None:
 def test_cursor_pages_cover_everything_once_newest_first(store: HistoryStore) -> None:
     for i in range(23):
         store.record(read(f"B {1000 + i} AA", minutes=i // 2))  # pairs share a timestamp: ties need the id
-    seen, cursor = [], ""
+    seen: list[int] = []
+    cursor = ""
     while True:
         page = store.search(ReadQuery(limit=5, cursor=cursor))
         seen.extend(r.read_id for r in page.reads)
