@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,17 +14,13 @@ from typing import Any, Literal
 
 import grpc
 
+from clients.channel import CHANNEL_OPTIONS, REQUEST_ID_HEADER, Deadlines, message_id, new_request_id
+from clients.history_client import AsyncHistoryClient
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
 
 StageName = Literal["process", "vehicles", "plates", "ocr", "recognize"]
-MAX_MESSAGE_BYTES = 32 * 1024 * 1024
-CHANNEL_OPTIONS = [
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.lb_policy_name", "round_robin"),
-]
 
 _REQUEST_TYPES: dict[str, Any] = {
     "process": pb.ProcessImagesRequest,
@@ -58,6 +53,14 @@ def _as_item(value: ImageItem | str | Path) -> ImageItem:
     return value if isinstance(value, ImageItem) else ImageItem.from_path(value)
 
 
+def _metadata(request_id: str) -> tuple[tuple[str, str]]:
+    return ((REQUEST_ID_HEADER, request_id),)
+
+
+def _deadlines(timeout_s: float | None, deadlines: Deadlines | None) -> Deadlines:
+    return deadlines or Deadlines(call_s=timeout_s, unary_s=timeout_s)
+
+
 def _request(stage: StageName, request_id: str, item: ImageItem) -> Any:
     image = types_pb2.ImageInput(content=item.content, file_name=item.name,
                                  custom_timestamp=item.custom_timestamp, batch_prefix=item.batch_prefix)
@@ -68,10 +71,11 @@ class AlprClient:
     """Synchronous client. Responses come back in request order, each tagged with its item."""
 
     def __init__(self, target: str = "127.0.0.1:50051", *, timeout_s: float | None = None,
-                 channel: grpc.Channel | None = None) -> None:
+                 deadlines: Deadlines | None = None, channel: grpc.Channel | None = None) -> None:
         self._channel = channel or grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
         self._stub = pb_grpc.AlprServiceStub(self._channel)
-        self._timeout = timeout_s
+        self._deadlines = _deadlines(timeout_s, deadlines)
+        self._timeout = self._deadlines.unary_s
 
     def __enter__(self) -> AlprClient:
         return self
@@ -86,17 +90,18 @@ class AlprClient:
     def stream(self, stage: StageName, images: Iterable[ImageItem | str | Path]) -> Iterator[tuple[ImageItem, Any]]:
         """Send every image on one call of the stage; yield (item, response) as answers arrive."""
         sent: dict[str, ImageItem] = {}
-        prefix = uuid.uuid4().hex[:8]
+        call_id = new_request_id()
 
         def requests() -> Iterator[Any]:
             for n, value in enumerate(images):
                 item = _as_item(value)
-                request_id = f"{prefix}-{n}"
+                request_id = message_id(call_id, n)
                 sent[request_id] = item
                 yield _request(stage, request_id, item)
 
+        count = len(images) if isinstance(images, Sequence) else None
         method = getattr(self._stub, _METHODS[stage])
-        for response in method(requests(), timeout=self._timeout):
+        for response in method(requests(), timeout=self._deadlines.stream(count), metadata=_metadata(call_id)):
             yield sent.pop(response.request_id), response
 
     def process_images(self, images: Iterable[ImageItem | str | Path]
@@ -142,12 +147,14 @@ class AlprClient:
 
 
 class AsyncAlprClient:
-    """asyncio client with the same shape as AlprClient."""
+    """asyncio client with the same shape as AlprClient, plus every unary RPC (the REST bridge uses it)."""
 
-    def __init__(self, target: str = "127.0.0.1:50051", *, timeout_s: float | None = None) -> None:
+    def __init__(self, target: str = "127.0.0.1:50051", *, timeout_s: float | None = None,
+                 deadlines: Deadlines | None = None) -> None:
         self._channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
         self._stub = pb_grpc.AlprServiceStub(self._channel)
-        self._timeout = timeout_s
+        self._deadlines = _deadlines(timeout_s, deadlines)
+        self.history = AsyncHistoryClient(self._channel, self._deadlines)
 
     async def __aenter__(self) -> AsyncAlprClient:
         return self
@@ -159,15 +166,27 @@ class AsyncAlprClient:
         """Close the channel."""
         await self._channel.close()
 
+    def _call(self, stage: StageName, call_id: str, items: Sequence[ImageItem]) -> AsyncIterator[Any]:
+        requests = [_request(stage, message_id(call_id, n), item) for n, item in enumerate(items)]
+        call: AsyncIterator[Any] = getattr(self._stub, _METHODS[stage])(
+            iter(requests), timeout=self._deadlines.stream(len(items)), metadata=_metadata(call_id),
+            wait_for_ready=False)
+        return call
+
     async def stream(self, stage: StageName, images: Sequence[ImageItem | str | Path]
                      ) -> AsyncIterator[tuple[ImageItem, Any]]:
         """Send every image on one call; yield (item, response) as answers arrive."""
-        prefix = uuid.uuid4().hex[:8]
-        items = {f"{prefix}-{n}": _as_item(v) for n, v in enumerate(images)}
-        requests = [_request(stage, rid, item) for rid, item in items.items()]
-        call = getattr(self._stub, _METHODS[stage])(iter(requests), timeout=self._timeout)
-        async for response in call:
-            yield items[response.request_id], response
+        call_id = new_request_id()
+        items = [_as_item(v) for v in images]
+        by_id = {message_id(call_id, n): item for n, item in enumerate(items)}
+        async for response in self._call(stage, call_id, items):
+            yield by_id[response.request_id], response
+
+    async def run(self, stage: StageName, images: Sequence[ImageItem]) -> list[Any]:
+        """Every image through one stage on one call; the responses in the images' order."""
+        call_id = new_request_id()
+        answers = {response.request_id: response async for response in self._call(stage, call_id, images)}
+        return [answers[message_id(call_id, n)] for n in range(len(images))]
 
     async def process_images(self, images: Sequence[ImageItem | str | Path]
                              ) -> AsyncIterator[tuple[ImageItem, pb.ProcessImagesResponse]]:
@@ -175,7 +194,45 @@ class AsyncAlprClient:
         async for pair in self.stream("process", images):
             yield pair
 
+    def _unary_options(self) -> dict[str, Any]:
+        return {"timeout": self._deadlines.unary_s, "metadata": _metadata(new_request_id())}
+
+    async def service_info(self) -> pb.GetServiceInfoResponse:
+        """Name and version."""
+        response: pb.GetServiceInfoResponse = await self._stub.GetServiceInfo(pb.GetServiceInfoRequest(),
+                                                                              **self._unary_options())
+        return response
+
     async def health(self) -> pb.GetHealthResponse:
         """Detailed health."""
-        response: pb.GetHealthResponse = await self._stub.GetHealth(pb.GetHealthRequest(), timeout=self._timeout)
+        response: pb.GetHealthResponse = await self._stub.GetHealth(pb.GetHealthRequest(), **self._unary_options())
         return response
+
+    async def pipeline_info(self) -> pb.GetPipelineInfoResponse:
+        """Stages, models, providers, limits and timezone."""
+        response: pb.GetPipelineInfoResponse = await self._stub.GetPipelineInfo(pb.GetPipelineInfoRequest(),
+                                                                                **self._unary_options())
+        return response
+
+    async def config(self) -> pb.GetConfigResponse:
+        """Effective configuration."""
+        response: pb.GetConfigResponse = await self._stub.GetConfig(pb.GetConfigRequest(), **self._unary_options())
+        return response
+
+    async def stats(self) -> pb.GetStatsResponse:
+        """Counters."""
+        response: pb.GetStatsResponse = await self._stub.GetStats(pb.GetStatsRequest(), **self._unary_options())
+        return response
+
+    async def test_models(self) -> pb.TestModelsResponse:
+        """Model loading and availability."""
+        response: pb.TestModelsResponse = await self._stub.TestModels(pb.TestModelsRequest(),
+                                                                      **self._unary_options())
+        return response
+
+    def image_chunks(self, image_path: str) -> AsyncIterator[pb.GetImageResponse]:
+        """A stored artefact as it streams (the first message says its type and size)."""
+        call = self._stub.GetImage(pb.GetImageRequest(image_path=image_path),
+                                   timeout=self._deadlines.stream(1), metadata=_metadata(new_request_id()))
+        chunks: AsyncIterator[pb.GetImageResponse] = call.__aiter__()
+        return chunks

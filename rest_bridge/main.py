@@ -11,45 +11,52 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from rest_bridge.backend import Backend
+from clients import AsyncAlprClient
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.routes import alpr, history, images, info, plate, system, vehicle, watchlist
+from rest_bridge.service_limits import ServiceLimits, learn_limits
 from rest_bridge.settings import BridgeSettings, get_settings
+from server import __version__
+from server.errors import Reason
 
 API_PREFIX = "/galaxy-alpr/v1"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
 def create_app(settings: BridgeSettings | None = None) -> FastAPI:
-    """The bridge app over one gRPC channel to settings.grpc_target."""
+    """The bridge app over one typed gRPC client of settings.grpc_target."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.backend = Backend(settings.grpc_target)
+        app.state.client = AsyncAlprClient(settings.grpc_target, deadlines=settings.deadlines)
+        limits: ServiceLimits = await learn_limits(app.state.client)
+        app.state.limits = limits
+        app.version = limits.version
         try:
             yield
         finally:
-            await app.state.backend.close()
+            await app.state.client.close()
 
     app = FastAPI(
         title="Galaxy ALPR Core API",
         description="Advanced AI-Powered Automatic License Plate Recognition System "
                     "(REST bridge over the Galaxy ALPR gRPC service)",
-        version="1.0.0",
+        version=__version__,
         lifespan=lifespan,
     )
     app.dependency_overrides[get_settings] = lambda: settings
-    install_error_handlers(app, settings.tz)
-    body_limit = settings.max_upload_bytes * settings.max_batch_files + MULTIPART_OVERHEAD
+    install_error_handlers(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        limits: ServiceLimits = request.app.state.limits
+        body_limit = limits.max_upload_bytes * limits.max_batch_files + MULTIPART_OVERHEAD
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > body_limit:
-            return JSONResponse(status_code=413, content=envelope(
-                f"Request body of {length} bytes is too large", settings.tz,
-                reason="REQUEST_TOO_LARGE", status_code=413))
+            body = envelope(f"Request body of {length} bytes is too large", limits.tz,
+                            reason=Reason.REQUEST_TOO_LARGE)
+            return JSONResponse(status_code=body["status_code"], content=body)
         return await call_next(request)
 
     app.include_router(info.router, prefix=API_PREFIX)

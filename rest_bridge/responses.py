@@ -7,9 +7,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from galaxy.alpr.v1 import types_pb2
-from rest_bridge.errors import ApiError, http_status
-
 
 def success(message: str, data: dict[str, Any], started: float, tz: ZoneInfo) -> dict[str, Any]:
     """{success, message, data, processing_time_ms, timestamp}."""
@@ -20,11 +17,6 @@ def success(message: str, data: dict[str, Any], started: float, tz: ZoneInfo) ->
         "processing_time_ms": round((time.perf_counter() - started) * 1000),
         "timestamp": datetime.now(tz).isoformat(),
     }
-
-
-def raise_item_error(error: types_pb2.ItemError) -> None:
-    """Turn a per-image error of a single-image call into the HTTP error."""
-    raise ApiError(http_status(error.code, error.reason), error.message, reason=error.reason)
 
 
 def now_iso(tz: ZoneInfo) -> str:

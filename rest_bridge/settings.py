@@ -1,12 +1,17 @@
-"""Bridge settings from the environment (GALAXY_ALPR_BRIDGE__KEY), behind a cached dependency."""
+"""The bridge's own settings from the environment (GALAXY_ALPR_BRIDGE__KEY), behind a cached dependency.
+
+Only where the server is and how long to wait for it: the service's limits, timezone and version
+are the server's, learned at start-up (rest_bridge/service_limits.py).
+"""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from clients.channel import Deadlines
 
 ENV_PREFIX = "GALAXY_ALPR_BRIDGE__"
 
@@ -22,14 +27,13 @@ class BridgeSettings(BaseModel):
     port: int = Field(8000, ge=0, le=65535)
     deadline_s: float = Field(60.0, gt=0)
     per_image_deadline_s: float = Field(30.0, gt=0)
-    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1)
-    max_batch_files: int = Field(10, ge=1)
-    timezone: str = "Asia/Makassar"
+    unary_deadline_s: float = Field(5.0, gt=0)
 
     @property
-    def tz(self) -> ZoneInfo:
-        """The timezone used for the bridge's own timestamps."""
-        return ZoneInfo(self.timezone)
+    def deadlines(self) -> Deadlines:
+        """The one deadline policy of the bridge's gRPC calls."""
+        return Deadlines(call_s=self.deadline_s, per_image_s=self.per_image_deadline_s,
+                         unary_s=self.unary_deadline_s)
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> BridgeSettings:

@@ -11,16 +11,19 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from server.config import load_settings  # noqa: E402
+from server.errors import ConfigError  # noqa: E402
+
 STARTUP_TIMEOUT_S = 180.0
-
-
-def _grpc_port() -> str:
-    return os.environ.get("GALAXY_ALPR__SERVER__PORT", "50051")
 
 
 def wait_serving(target: str, timeout_s: float, server: subprocess.Popen[bytes]) -> bool:
@@ -43,7 +46,11 @@ def wait_serving(target: str, timeout_s: float, server: subprocess.Popen[bytes])
 
 def main() -> int:
     """Run both processes until a signal or until one of them exits."""
-    port = _grpc_port()
+    try:
+        port = load_settings().server.port  # config.yaml (or GALAXY_ALPR_CONFIG) + environment, as the server
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     server = subprocess.Popen([sys.executable, "-m", "server.main"])
     bridge: subprocess.Popen[bytes] | None = None
     stopping = False

@@ -1,18 +1,88 @@
-"""The service's exception hierarchy, drawn in one place.
+"""The service's error vocabulary and exception hierarchy, drawn in one place.
 
-Each error carries a machine-readable `reason` (google.rpc.ErrorInfo.reason) and a
-`code` name from google.rpc.Code. The transports map these once: gRPC in
-server/grpc_api/status.py, HTTP in rest_bridge/errors.py (from the gRPC code).
+Every machine-readable `reason` the service or the REST bridge can answer is a `Reason` here,
+with the google.rpc.Code that carries it (REASON_CODES). Each error carries its `reason`
+(google.rpc.ErrorInfo.reason, ItemError.reason, the REST `reason`) and `code`. The transports
+map these once: gRPC in server/grpc_api/status.py, HTTP in rest_bridge/errors.py (from the code).
 """
 
 from __future__ import annotations
+
+from typing import Final
+
+
+class Reason:
+    """Every `reason` code (a plain string on the wire)."""
+
+    # Bad input: INVALID_ARGUMENT (HTTP 400).
+    INVALID_ARGUMENT: Final = "INVALID_ARGUMENT"
+    UNSUPPORTED_FORMAT: Final = "UNSUPPORTED_FORMAT"
+    CORRUPT_IMAGE: Final = "CORRUPT_IMAGE"
+    EMPTY_FILE: Final = "EMPTY_FILE"
+    IMAGE_TOO_SMALL: Final = "IMAGE_TOO_SMALL"
+    INVALID_TIMESTAMP: Final = "INVALID_TIMESTAMP"
+    INVALID_PATH: Final = "INVALID_PATH"
+    INVALID_REQUEST: Final = "INVALID_REQUEST"  # the REST request's shape (a missing field, ...)
+    NO_FILES: Final = "NO_FILES"
+    TOO_MANY_FILES: Final = "TOO_MANY_FILES"
+    # The read history (server/history): a search or watch-list entry that cannot be used.
+    INVALID_QUERY: Final = "INVALID_QUERY"  # limit, match, max_distance or time range out of bounds
+    INVALID_CURSOR: Final = "INVALID_CURSOR"
+    INVALID_TIME: Final = "INVALID_TIME"
+    INVALID_PLATE: Final = "INVALID_PLATE"
+    INVALID_WEBHOOK_URL: Final = "INVALID_WEBHOOK_URL"
+    # Too big: RESOURCE_EXHAUSTED (413); rate limited: RESOURCE_EXHAUSTED (429).
+    RESOURCE_EXHAUSTED: Final = "RESOURCE_EXHAUSTED"
+    IMAGE_TOO_LARGE: Final = "IMAGE_TOO_LARGE"
+    REQUEST_TOO_LARGE: Final = "REQUEST_TOO_LARGE"
+    OCR_RATE_LIMITED: Final = "OCR_RATE_LIMITED"
+    # Missing: NOT_FOUND (404).
+    NOT_FOUND: Final = "NOT_FOUND"
+    WATCHLIST_ENTRY_NOT_FOUND: Final = "WATCHLIST_ENTRY_NOT_FOUND"
+    # Cannot run now: UNAVAILABLE (503).
+    UNAVAILABLE: Final = "UNAVAILABLE"
+    BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"  # the bridge cannot reach the gRPC server
+    MODEL_UNAVAILABLE: Final = "MODEL_UNAVAILABLE"
+    OCR_FAILED: Final = "OCR_FAILED"
+    OCR_MODEL_NOT_FOUND: Final = "OCR_MODEL_NOT_FOUND"
+    OCR_AUTH_FAILED: Final = "OCR_AUTH_FAILED"
+    OCR_BAD_RESPONSE: Final = "OCR_BAD_RESPONSE"
+    OCR_BAD_INPUT: Final = "OCR_BAD_INPUT"
+    # Out of time: DEADLINE_EXCEEDED (504).
+    DEADLINE_EXCEEDED: Final = "DEADLINE_EXCEEDED"
+    OCR_TIMEOUT: Final = "OCR_TIMEOUT"
+    # Our fault: INTERNAL (500).
+    INTERNAL: Final = "INTERNAL"
+    HTTP_ERROR: Final = "HTTP_ERROR"  # an HTTP-level error of the bridge (unknown route, wrong method)
+
+
+# The google.rpc.Code name that carries each reason.
+REASON_CODES: Final[dict[str, str]] = {
+    **dict.fromkeys((Reason.INVALID_ARGUMENT, Reason.UNSUPPORTED_FORMAT, Reason.CORRUPT_IMAGE, Reason.EMPTY_FILE,
+                     Reason.IMAGE_TOO_SMALL, Reason.INVALID_TIMESTAMP, Reason.INVALID_PATH, Reason.INVALID_REQUEST,
+                     Reason.NO_FILES, Reason.TOO_MANY_FILES, Reason.INVALID_QUERY, Reason.INVALID_CURSOR,
+                     Reason.INVALID_TIME, Reason.INVALID_PLATE, Reason.INVALID_WEBHOOK_URL), "INVALID_ARGUMENT"),
+    **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.REQUEST_TOO_LARGE,
+                     Reason.OCR_RATE_LIMITED), "RESOURCE_EXHAUSTED"),
+    **dict.fromkeys((Reason.NOT_FOUND, Reason.WATCHLIST_ENTRY_NOT_FOUND), "NOT_FOUND"),
+    **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE, Reason.OCR_FAILED,
+                     Reason.OCR_MODEL_NOT_FOUND, Reason.OCR_AUTH_FAILED, Reason.OCR_BAD_RESPONSE,
+                     Reason.OCR_BAD_INPUT), "UNAVAILABLE"),
+    **dict.fromkeys((Reason.DEADLINE_EXCEEDED, Reason.OCR_TIMEOUT), "DEADLINE_EXCEEDED"),
+    **dict.fromkeys((Reason.INTERNAL, Reason.HTTP_ERROR), "INTERNAL"),
+}
+
+
+def code_of(reason: str) -> str:
+    """The google.rpc.Code name for a reason (INTERNAL for one not in the vocabulary)."""
+    return REASON_CODES.get(reason, "INTERNAL")
 
 
 class AlprError(Exception):
     """Base of every error the service reports on purpose."""
 
     code = "INTERNAL"
-    reason = "INTERNAL"
+    reason: str = Reason.INTERNAL
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
@@ -25,85 +95,85 @@ class InvalidInputError(AlprError):
     """The request itself is wrong (format, size, timestamp, path...)."""
 
     code = "INVALID_ARGUMENT"
-    reason = "INVALID_ARGUMENT"
+    reason: str = Reason.INVALID_ARGUMENT
 
 
 class UnsupportedFormatError(InvalidInputError):
     """The image is not one of the configured formats (judged by content)."""
 
-    reason = "UNSUPPORTED_FORMAT"
+    reason: str = Reason.UNSUPPORTED_FORMAT
 
 
 class CorruptImageError(InvalidInputError):
     """The bytes claim an image format but do not decode."""
 
-    reason = "CORRUPT_IMAGE"
+    reason: str = Reason.CORRUPT_IMAGE
 
 
 class EmptyImageError(InvalidInputError):
     """No bytes were sent."""
 
-    reason = "EMPTY_FILE"
+    reason: str = Reason.EMPTY_FILE
 
 
 class ImageTooSmallError(InvalidInputError):
     """A scene image below the minimum resolution."""
 
-    reason = "IMAGE_TOO_SMALL"
+    reason: str = Reason.IMAGE_TOO_SMALL
 
 
 class InvalidTimestampError(InvalidInputError):
     """custom_timestamp is not in a documented format."""
 
-    reason = "INVALID_TIMESTAMP"
+    reason: str = Reason.INVALID_TIMESTAMP
 
 
 class InvalidPathError(InvalidInputError):
     """An image path that leaves the output root or is malformed."""
 
-    reason = "INVALID_PATH"
+    reason: str = Reason.INVALID_PATH
 
 
 class ImageTooLargeError(AlprError):
     """The upload is over the size limit."""
 
     code = "RESOURCE_EXHAUSTED"
-    reason = "IMAGE_TOO_LARGE"
+    reason: str = Reason.IMAGE_TOO_LARGE
 
 
 class NotFoundError(AlprError):
     """A requested stored image does not exist."""
 
     code = "NOT_FOUND"
-    reason = "NOT_FOUND"
+    reason: str = Reason.NOT_FOUND
 
 
 class ModelUnavailableError(AlprError):
     """A model needed by a stage is not loaded."""
 
     code = "UNAVAILABLE"
-    reason = "MODEL_UNAVAILABLE"
+    reason: str = Reason.MODEL_UNAVAILABLE
 
 
 class OcrError(AlprError):
     """An OCR provider failed (network, quota, bad answer)."""
 
     code = "UNAVAILABLE"
-    reason = "OCR_FAILED"
+    reason: str = Reason.OCR_FAILED
 
 
 class OcrTimeoutError(OcrError):
     """The OCR provider did not answer within its time budget."""
 
     code = "DEADLINE_EXCEEDED"
-    reason = "OCR_TIMEOUT"
+    reason: str = Reason.OCR_TIMEOUT
 
 
 class OcrRateLimitedError(OcrError):
     """The OCR provider's rate limit (ours or theirs) was hit."""
 
     code = "RESOURCE_EXHAUSTED"
-    reason = "OCR_RATE_LIMITED"
+    reason: str = Reason.OCR_RATE_LIMITED
 
 
 class ConfigError(Exception):

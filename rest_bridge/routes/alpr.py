@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge import convert
-from rest_bridge.errors import ApiError, http_status
+from rest_bridge.errors import ERROR_TYPE, ApiError, http_status
 from rest_bridge.responses import success
-from rest_bridge.routes.deps import BackendDep, SettingsDep
-from rest_bridge.routes.stage_call import batch, single
-from rest_bridge.uploads import image_input
+from rest_bridge.routes.deps import ClientDep, LimitsDep, SceneFile, TimestampForm
+from rest_bridge.routes.stage_call import single
+from rest_bridge.uploads import image_item
+from server.errors import Reason
 
 router = APIRouter(prefix="/alpr-core", tags=["alpr-core"])
 
@@ -22,38 +22,30 @@ _SUMMARY_KEYS = ("total_detections", "vehicles_with_plates", "vehicles_without_p
 
 
 @router.post("/process-single-image", summary="Process a single image through the complete ALPR pipeline")
-async def process_single_image(
-    backend: BackendDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="Image file (JPG, JPEG, PNG)")],
-    custom_timestamp: Annotated[str, Form(description='"YYYY-MM-DD HH-MM-SS"')] = "",
-) -> dict[str, Any]:
+async def process_single_image(client: ClientDep, limits: LimitsDep, file: SceneFile,
+                               custom_timestamp: TimestampForm = "") -> dict[str, Any]:
     """Vehicles, plates, readings and pairing for one image."""
     started = time.perf_counter()
-    response = await single(backend.stub.ProcessImages, pb.ProcessImagesRequest, file, settings,
-                            custom_timestamp=custom_timestamp)
-    return success("ALPR processing completed successfully", convert.pipeline_result(response.result),
-                   started, settings.tz)
+    data = await single(client, "process", file, limits, custom_timestamp=custom_timestamp)
+    return success("ALPR processing completed successfully", data, started, limits.tz)
 
 
 @router.post("/process-multiple-images", summary="Process up to 10 images through the complete pipeline")
 async def process_multiple_images(
-    backend: BackendDep,
-    settings: SettingsDep,
+    client: ClientDep,
+    limits: LimitsDep,
     files: Annotated[list[UploadFile], File(description="Image files (max 10)")],
     custom_timestamp: Annotated[str, Form(description="Custom timestamp prefix (free text)")] = "",
 ) -> dict[str, Any]:
     """Each image in its own result; one bad image never loses the others."""
     started = time.perf_counter()
     if not files:
-        raise ApiError(400, "No files uploaded", reason="NO_FILES")
-    if len(files) > settings.max_batch_files:
-        raise ApiError(400, f"Too many files: {len(files)}; the maximum is {settings.max_batch_files} "
-                            "files per request", reason="TOO_MANY_FILES")
-    images = []
-    for upload in files:
-        images.append(await image_input(upload, settings.max_upload_bytes, batch_prefix=custom_timestamp))
-    responses = await batch(backend.stub.ProcessImages, pb.ProcessImagesRequest, images, settings)
+        raise ApiError(Reason.NO_FILES, "No files uploaded")
+    if len(files) > limits.max_batch_files:
+        raise ApiError(Reason.TOO_MANY_FILES, f"Too many files: {len(files)}; the maximum is "
+                                              f"{limits.max_batch_files} files per request")
+    items = [await image_item(upload, limits.max_upload_bytes, batch_prefix=custom_timestamp) for upload in files]
+    responses = await client.run("process", items)
     results: list[dict[str, Any]] = []
     totals = dict.fromkeys(_SUMMARY_KEYS, 0)
     failed = 0
@@ -62,10 +54,10 @@ async def process_multiple_images(
         if response.HasField("error"):
             failed += 1
             e = response.error
-            entry.update(success=False, error=e.message, error_type="HTTPException", reason=e.reason,
+            entry.update(success=False, error=e.message, error_type=ERROR_TYPE, reason=e.reason,
                          status_code=http_status(e.code, e.reason))
         else:
-            data = convert.pipeline_result(response.result)
+            data = convert.document(response.result.document_json)
             entry.update(success=True, **data)
             for key in _SUMMARY_KEYS:
                 totals[key] += data["summary"][key]
@@ -75,4 +67,4 @@ async def process_multiple_images(
         message += f" ({failed} failed)"
     data = {"total_images": len(files), "successful_images": len(files) - failed, "failed_images": failed,
             "results": results, "batch_summary": totals}
-    return success(message, data, started, settings.tz)
+    return success(message, data, started, limits.tz)

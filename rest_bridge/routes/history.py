@@ -14,7 +14,7 @@ from galaxy.alpr.v1 import history_service_pb2 as hpb
 from rest_bridge import history_convert as convert
 from rest_bridge.errors import from_rpc_error
 from rest_bridge.responses import success
-from rest_bridge.routes.deps import BackendDep, SettingsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep
 
 router = APIRouter(prefix="/history", tags=["history"])
 _MATCH = {"": hpb.PLATE_MATCH_UNSPECIFIED, "exact": hpb.PLATE_MATCH_EXACT, "prefix": hpb.PLATE_MATCH_PREFIX,
@@ -42,9 +42,8 @@ def read_filter(
 FilterDep = Annotated[hpb.ReadFilter, Depends(read_filter)]
 
 
-async def _csv(backend: BackendDep, settings: SettingsDep, read_filter: hpb.ReadFilter) -> StreamingResponse:
-    call = backend.history.ExportReads(hpb.ExportReadsRequest(filter=read_filter), timeout=settings.deadline_s * 10)
-    stream = call.__aiter__()
+async def _csv(client: ClientDep, read_filter: hpb.ReadFilter) -> StreamingResponse:
+    stream = client.history.export_reads(hpb.ExportReadsRequest(filter=read_filter))
     try:
         first = await stream.__anext__()
     except grpc.aio.AioRpcError as exc:
@@ -64,8 +63,8 @@ async def _csv(backend: BackendDep, settings: SettingsDep, read_filter: hpb.Read
 @router.get("/reads", summary="Search recorded plate reads (newest first); format=csv for a CSV export",
             response_model=None)
 async def search_reads(
-    backend: BackendDep,
-    settings: SettingsDep,
+    client: ClientDep,
+    limits: LimitsDep,
     read_filter: FilterDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: str = "",
@@ -73,16 +72,16 @@ async def search_reads(
 ) -> dict[str, Any] | StreamingResponse:
     """data = {reads: [...], next_cursor}; pass next_cursor back as cursor for the next page."""
     if format == "csv":
-        return await _csv(backend, settings, read_filter)
+        return await _csv(client, read_filter)
     started = time.perf_counter()
-    response = await backend.history.SearchReads(
-        hpb.SearchReadsRequest(filter=read_filter, limit=limit, cursor=cursor), timeout=settings.deadline_s)
+    response = await client.history.search_reads(
+        hpb.SearchReadsRequest(filter=read_filter, limit=limit, cursor=cursor))
     reads = [convert.history_read(r) for r in response.reads]
     return success(f"Found {len(reads)} reads", {"reads": reads, "next_cursor": response.next_cursor or None},
-                   started, settings.tz)
+                   started, limits.tz)
 
 
 @router.get("/reads.csv", summary="Every matching read as CSV", response_class=StreamingResponse)
-async def export_reads(backend: BackendDep, settings: SettingsDep, read_filter: FilterDep) -> StreamingResponse:
+async def export_reads(client: ClientDep, read_filter: FilterDep) -> StreamingResponse:
     """The same filters as /history/reads; all pages."""
-    return await _csv(backend, settings, read_filter)
+    return await _csv(client, read_filter)

@@ -10,16 +10,15 @@ from fastapi.responses import StreamingResponse
 
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge.errors import from_rpc_error
-from rest_bridge.routes.deps import BackendDep, SettingsDep
+from rest_bridge.routes.deps import ClientDep
 
 router = APIRouter(tags=["utility"])
 
 
 @router.get("/images/{image_path:path}", summary="Retrieve a processed image", response_class=StreamingResponse)
-async def get_image(image_path: str, backend: BackendDep, settings: SettingsDep) -> StreamingResponse:
+async def get_image(image_path: str, client: ClientDep) -> StreamingResponse:
     """The stored file, e.g. uploaded_vehicle_images/2025-06-06_14-30-15_uploaded_image.jpg."""
-    call = backend.stub.GetImage(pb.GetImageRequest(image_path=image_path), timeout=settings.deadline_s)
-    stream = call.__aiter__()
+    stream = client.image_chunks(image_path)
     try:
         first = await stream.__anext__()
     except grpc.aio.AioRpcError as exc:

@@ -8,21 +8,20 @@ import grpc
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import types_pb2
 from rest_bridge import convert
 from rest_bridge.errors import envelope
 from rest_bridge.responses import now_iso
-from rest_bridge.routes.deps import BackendDep, SettingsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep
+from server.errors import Reason
 
 router = APIRouter(tags=["information"])
-SHORT_TIMEOUT_S = 5.0
 
 
 @router.get("", summary="Root endpoint with API information")
-async def root(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def root(client: ClientDep) -> dict[str, Any]:
     """Service name, version and links."""
-    info = await backend.stub.GetServiceInfo(pb.GetServiceInfoRequest(), timeout=SHORT_TIMEOUT_S)
+    info = await client.service_info()
     return {
         "message": info.name,
         "description": info.description,
@@ -36,15 +35,14 @@ async def root(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.get("/health", summary="Health check", response_model=None)
-async def health(backend: BackendDep, settings: SettingsDep) -> dict[str, Any] | JSONResponse:
+async def health(client: ClientDep, limits: LimitsDep) -> dict[str, Any] | JSONResponse:
     """healthy when every stage can run, degraded otherwise; 503 when the backend is unreachable."""
     try:
-        h = await backend.stub.GetHealth(pb.GetHealthRequest(), timeout=SHORT_TIMEOUT_S)
+        h = await client.health()
     except grpc.aio.AioRpcError as exc:
-        body = envelope(f"ALPR backend unavailable: {exc.details()}", settings.tz,
-                        reason="BACKEND_UNAVAILABLE", status_code=503)
+        body = envelope(f"ALPR backend unavailable: {exc.details()}", limits.tz, reason=Reason.BACKEND_UNAVAILABLE)
         body["status"] = "unavailable"
-        return JSONResponse(status_code=503, content=body)
+        return JSONResponse(status_code=body["status_code"], content=body)
     return {
         "status": "healthy" if h.status == types_pb2.HEALTH_STATUS_HEALTHY else "degraded",
         "version": h.version,
@@ -56,10 +54,10 @@ async def health(backend: BackendDep, settings: SettingsDep) -> dict[str, Any] |
 
 
 @router.get("/test/connection", summary="Test API connection")
-async def test_connection(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def test_connection(client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """The bridge answers; says whether the gRPC backend does too."""
     try:
-        await backend.stub.GetServiceInfo(pb.GetServiceInfoRequest(), timeout=SHORT_TIMEOUT_S)
+        await client.service_info()
         backend_state = "connected"
     except grpc.aio.AioRpcError:
         backend_state = "unavailable"
@@ -67,14 +65,14 @@ async def test_connection(backend: BackendDep, settings: SettingsDep) -> dict[st
         "status": "connected",
         "message": "Galaxy ALPR API is running",
         "backend": backend_state,
-        "timestamp": now_iso(settings.tz),
+        "timestamp": now_iso(limits.tz),
     }
 
 
 @router.get("/pipeline/info", summary="Detailed information about the ALPR pipeline")
-async def pipeline_info(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def pipeline_info(client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """Stages, models, execution providers and limits."""
-    p = await backend.stub.GetPipelineInfo(pb.GetPipelineInfoRequest(), timeout=SHORT_TIMEOUT_S)
+    p = await client.pipeline_info()
     return {
         "success": True,
         "pipeline_info": {
@@ -93,5 +91,5 @@ async def pipeline_info(backend: BackendDep, settings: SettingsDep) -> dict[str,
             "min_image_resolution": [p.min_scene_width, p.min_scene_height],
             "max_batch_images": p.max_batch_images,
         },
-        "timestamp": now_iso(settings.tz),
+        "timestamp": now_iso(limits.tz),
     }

@@ -6,33 +6,31 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from rest_bridge import convert
 from rest_bridge.responses import now_iso
-from rest_bridge.routes.deps import BackendDep, SettingsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep
 
 router = APIRouter(tags=["system"])
-TIMEOUT_S = 5.0
 
 
 @router.get("/config", summary="Current system configuration")
-async def config(backend: BackendDep) -> dict[str, Any]:
+async def config(client: ClientDep) -> dict[str, Any]:
     """The effective configuration (never any secret)."""
-    c = await backend.stub.GetConfig(pb.GetConfigRequest(), timeout=TIMEOUT_S)
+    c = await client.config()
     return {"success": True, "configuration": convert.configuration(c.config), "timestamp": c.timestamp}
 
 
 @router.get("/stats", summary="System statistics and status")
-async def stats(backend: BackendDep) -> dict[str, Any]:
+async def stats(client: ClientDep) -> dict[str, Any]:
     """Uptime, counters per endpoint, images, plates, errors."""
-    s = await backend.stub.GetStats(pb.GetStatsRequest(), timeout=TIMEOUT_S)
+    s = await client.stats()
     return {"success": True, "statistics": convert.statistics(s), "timestamp": s.current_time}
 
 
 @router.get("/test/models", summary="Test model loading and availability")
-async def test_models(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def test_models(client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """Each model's status; classes read from the ONNX metadata."""
-    t = await backend.stub.TestModels(pb.TestModelsRequest(), timeout=TIMEOUT_S)
+    t = await client.test_models()
     return {
         "success": t.success,
         "models": {
@@ -41,5 +39,5 @@ async def test_models(backend: BackendDep, settings: SettingsDep) -> dict[str, A
             "gemini_ocr": convert.ocr_status(t.gemini_ocr, gemini=True),
             "local_ocr": convert.ocr_status(t.local_ocr, gemini=False),
         },
-        "timestamp": t.timestamp or now_iso(settings.tz),
+        "timestamp": t.timestamp or now_iso(limits.tz),
     }

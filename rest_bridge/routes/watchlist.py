@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from galaxy.alpr.v1 import history_service_pb2 as hpb
 from rest_bridge import history_convert as convert
 from rest_bridge.responses import success
-from rest_bridge.routes.deps import BackendDep, SettingsDep
+from rest_bridge.routes.deps import ClientDep, LimitsDep
 
 router = APIRouter(tags=["watchlist"])
 
@@ -28,45 +28,42 @@ class WatchlistEntryIn(BaseModel):
 
 
 @router.post("/watchlist", summary="Add a plate to the watch list")
-async def add_entry(body: WatchlistEntryIn, backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def add_entry(body: WatchlistEntryIn, client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """data = the entry, with its entry_id."""
     started = time.perf_counter()
-    response = await backend.history.CreateWatchlistEntry(
+    response = await client.history.create_watchlist_entry(
         hpb.CreateWatchlistEntryRequest(plate_number=body.plate_number, match_distance=body.match_distance,
-                                        label=body.label, webhook_url=body.webhook_url), timeout=settings.deadline_s)
-    return success("Watch-list entry added", convert.watchlist_entry(response.entry), started, settings.tz)
+                                        label=body.label, webhook_url=body.webhook_url))
+    return success("Watch-list entry added", convert.watchlist_entry(response.entry), started, limits.tz)
 
 
 @router.get("/watchlist", summary="The watch list")
-async def list_entries(backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def list_entries(client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """data = {entries: [...]}, oldest first."""
     started = time.perf_counter()
-    response = await backend.history.ListWatchlistEntries(hpb.ListWatchlistEntriesRequest(),
-                                                          timeout=settings.deadline_s)
+    response = await client.history.list_watchlist_entries()
     entries = [convert.watchlist_entry(e) for e in response.entries]
-    return success(f"{len(entries)} watch-list entries", {"entries": entries}, started, settings.tz)
+    return success(f"{len(entries)} watch-list entries", {"entries": entries}, started, limits.tz)
 
 
 @router.delete("/watchlist/{entry_id}", summary="Remove a watch-list entry (its alerts stay)")
-async def delete_entry(entry_id: str, backend: BackendDep, settings: SettingsDep) -> dict[str, Any]:
+async def delete_entry(entry_id: str, client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
     """404 when there is no such entry."""
     started = time.perf_counter()
-    await backend.history.DeleteWatchlistEntry(hpb.DeleteWatchlistEntryRequest(entry_id=entry_id),
-                                               timeout=settings.deadline_s)
-    return success("Watch-list entry deleted", {"entry_id": entry_id}, started, settings.tz)
+    await client.history.delete_watchlist_entry(entry_id)
+    return success("Watch-list entry deleted", {"entry_id": entry_id}, started, limits.tz)
 
 
 @router.get("/alerts", summary="Alerts raised by watch-list matches, newest first")
 async def list_alerts(
-    backend: BackendDep,
-    settings: SettingsDep,
+    client: ClientDep,
+    limits: LimitsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     entry_id: str = "",
     since: str = "",
 ) -> dict[str, Any]:
     """data = {alerts: [...]}, each with its webhook delivery state and its read."""
     started = time.perf_counter()
-    response = await backend.history.ListAlerts(hpb.ListAlertsRequest(limit=limit, entry_id=entry_id, since=since),
-                                                timeout=settings.deadline_s)
+    response = await client.history.list_alerts(hpb.ListAlertsRequest(limit=limit, entry_id=entry_id, since=since))
     alerts = [convert.alert(a) for a in response.alerts]
-    return success(f"{len(alerts)} alerts", {"alerts": alerts}, started, settings.tz)
+    return success(f"{len(alerts)} alerts", {"alerts": alerts}, started, limits.tz)

@@ -12,6 +12,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from clients.channel import MAX_MESSAGE_BYTES
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import history_service_pb2 as hpb
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AlprService"].full_name
 HISTORY_SERVICE_NAME = hpb.DESCRIPTOR.services_by_name["HistoryService"].full_name
-# A 20 MB image plus message overhead; REST uploads are checked against 20 MB before this.
-MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from galaxy.alpr.v1 import types_pb2
 from server.config import Settings
 from server.domain import Box, Detection, PlateReading
+from server.pipeline.result_document import Document, pipeline_document
 from server.pipeline.results import PairedOut, PipelineOutput, PlateOut, StageTimes, VehicleOut
 
 _DETECTION_TYPES = {
@@ -108,7 +111,13 @@ def pipeline_result(out: PipelineOutput) -> types_pb2.PipelineResult:
         image_width=out.width,
         image_height=out.height,
         original_filename=out.original_filename,
+        document_json=document_json(pipeline_document(out)),
     )
+
+
+def document_json(document: Document) -> str:
+    """A result document as the JSON text the responses carry."""
+    return json.dumps(document, ensure_ascii=False)
 
 
 def service_config(s: Settings) -> types_pb2.ServiceConfig:

@@ -20,6 +20,7 @@ from server.errors import AlprError
 from server.grpc_api import convert
 from server.grpc_api.status import item_error
 from server.pipeline.dataplane import AlprPipeline
+from server.pipeline.result_document import detection_stage_document, read_document
 from server.pipeline.results import ImageRequest, PlateOut, VehicleOut
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
@@ -131,6 +132,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
                 vehicles=[convert.vehicle(VehicleOut(i, d, path)) for i, (d, path)
                           in enumerate(zip(out.detections, out.crop_paths, strict=True), start=1)],
                 vehicle_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
+                document_json=convert.document_json(detection_stage_document(out, "vehicle")),
             )
         return self._stream("DetectVehicles", request_iterator, context, handle,
                             lambda e: pb.DetectVehiclesResponse(error=e))
@@ -147,6 +149,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
                 plates=[convert.plate(PlateOut(i, d, path)) for i, (d, path)
                         in enumerate(zip(out.detections, out.crop_paths, strict=True), start=1)],
                 plate_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
+                document_json=convert.document_json(detection_stage_document(out, "plate")),
             )
         return self._stream("DetectPlates", request_iterator, context, handle,
                             lambda e: pb.DetectPlatesResponse(error=e))
@@ -159,7 +162,8 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             self._stats.record_image(reads=sum(1 for r in out.readings if r.plate_number))
             return pb.OcrPlatesResponse(readings=[convert.reading(r) for r in out.readings],
                                         plate_ocr_ms=out.stage_ms, total_ms=out.total_ms,
-                                        timestamp=out.timestamp)
+                                        timestamp=out.timestamp,
+                                        document_json=convert.document_json(read_document(out, with_region=False)))
         return self._stream("OcrPlates", request_iterator, context, handle,
                             lambda e: pb.OcrPlatesResponse(error=e))
 
@@ -171,7 +175,8 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             self._stats.record_image(reads=sum(1 for r in out.readings if r.plate_number))
             return pb.RecognizePlatesResponse(readings=[convert.reading(r) for r in out.readings],
                                               plate_recognition_ms=out.stage_ms, total_ms=out.total_ms,
-                                              timestamp=out.timestamp)
+                                              timestamp=out.timestamp,
+                                              document_json=convert.document_json(read_document(out, with_region=True)))
         return self._stream("RecognizePlates", request_iterator, context, handle,
                             lambda e: pb.RecognizePlatesResponse(error=e))
 
@@ -221,7 +226,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             ocr_provider=s.ocr.provider, pairing_method="containment",
             supported_formats=list(s.image_formats), max_image_bytes=s.limits.max_image_bytes,
             min_scene_width=s.limits.min_scene_width, min_scene_height=s.limits.min_scene_height,
-            max_batch_images=s.limits.max_batch_images,
+            max_batch_images=s.limits.max_batch_images, timezone=s.timezone,
         )
 
     def GetConfig(self, request: pb.GetConfigRequest,

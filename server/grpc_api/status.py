@@ -8,7 +8,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from galaxy.alpr.v1 import types_pb2
-from server.errors import AlprError
+from server.errors import AlprError, Reason
 
 ERROR_DOMAIN = "galaxy-alpr"
 
@@ -29,7 +29,7 @@ def public_message(exc: BaseException) -> str:
 
 def reason(exc: BaseException) -> str:
     """ErrorInfo.reason for an exception."""
-    return exc.reason if isinstance(exc, AlprError) else "INTERNAL"
+    return exc.reason if isinstance(exc, AlprError) else Reason.INTERNAL
 
 
 def error_type(exc: BaseException) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from server.errors import InvalidInputError
+from server.errors import InvalidInputError, Reason
 
 
 class InvalidCursorError(InvalidInputError):
     """A cursor that this store did not make."""
 
-    reason = "INVALID_CURSOR"
+    reason: str = Reason.INVALID_CURSOR
 
 
 def encode_cursor(read_at: datetime, read_id: int) -> str:

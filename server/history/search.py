@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInputError
+from server.errors import InvalidInputError, Reason
 from server.history.cursor import decode_cursor, encode_cursor
 from server.history.models import Plate, PlateVariant, Read
 from server.history.plates import MAX_FUZZY_DISTANCE, deletion_variants, fold_plate, normalise_plate, weighted_distance
@@ -28,16 +28,17 @@ MAX_LIMIT = 1000
 def validate(query: ReadQuery) -> None:
     """InvalidInputError for a query that cannot run."""
     if not 1 <= query.limit <= MAX_LIMIT:
-        raise InvalidInputError(f"limit must be between 1 and {MAX_LIMIT}", reason="INVALID_LIMIT")
+        raise InvalidInputError(f"limit must be between 1 and {MAX_LIMIT}", reason=Reason.INVALID_QUERY)
     if query.match not in ("exact", "prefix", "fuzzy"):
-        raise InvalidInputError(f"match must be exact, prefix or fuzzy, not {query.match!r}", reason="INVALID_MATCH")
+        raise InvalidInputError(f"match must be exact, prefix or fuzzy, not {query.match!r}",
+                                reason=Reason.INVALID_QUERY)
     if not 0 <= query.max_distance <= MAX_FUZZY_DISTANCE or math.isnan(query.max_distance):
         raise InvalidInputError(f"max_distance must be between 0 and {MAX_FUZZY_DISTANCE}",
-                                reason="INVALID_MAX_DISTANCE")
+                                reason=Reason.INVALID_QUERY)
     if query.plate and not normalise_plate(query.plate):
-        raise InvalidInputError("plate must contain letters or digits", reason="INVALID_PLATE")
+        raise InvalidInputError("plate must contain letters or digits", reason=Reason.INVALID_PLATE)
     if query.since and query.until and query.since > query.until:
-        raise InvalidInputError("since is after until", reason="INVALID_TIME_RANGE")
+        raise InvalidInputError("since is after until", reason=Reason.INVALID_QUERY)
 
 
 def fuzzy_plate_ids(session: Session, plate: str, max_distance: float) -> dict[int, float]:

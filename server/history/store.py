@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.errors import InvalidInputError, NotFoundError
+from server.errors import InvalidInputError, NotFoundError, Reason
 from server.history import migrate
 from server.history.csv_export import csv_lines
 from server.history.database import make_engine
@@ -82,7 +82,7 @@ class HistoryStore:
                 normalized = normalise_plate(read.plate_text)
                 if not normalized:
                     raise InvalidInputError(f"plate text {read.plate_text!r} has no letters or digits",
-                                            reason="INVALID_PLATE")
+                                            reason=Reason.INVALID_PLATE)
                 folded = fold_plate(normalized)
                 plate_id = self._plate_id(session, normalized, folded)
                 row = Read(**read_columns(read), plate_id=plate_id, plate_normalized=normalized,
@@ -151,10 +151,10 @@ class HistoryStore:
         """Store an entry; InvalidInputError for an empty plate, a bad distance or a bad webhook URL."""
         normalized = normalise_plate(new.plate_number)
         if not normalized:
-            raise InvalidInputError("plate_number must contain letters or digits", reason="INVALID_PLATE")
+            raise InvalidInputError("plate_number must contain letters or digits", reason=Reason.INVALID_PLATE)
         if not 0 <= new.match_distance <= MAX_FUZZY_DISTANCE:
             raise InvalidInputError(f"match_distance must be between 0 and {MAX_FUZZY_DISTANCE}",
-                                    reason="INVALID_MATCH_DISTANCE")
+                                    reason=Reason.INVALID_QUERY)
         if new.webhook_url:
             check_webhook_url(new.webhook_url)
         row = WatchlistEntry(id=uuid.uuid4().hex, plate_number=new.plate_number.strip(),
@@ -177,7 +177,7 @@ class HistoryStore:
             result = session.execute(delete(WatchlistEntry).where(WatchlistEntry.id == entry_id))
             deleted = cast(CursorResult[Any], result).rowcount
         if not deleted:
-            raise NotFoundError(f"watch-list entry {entry_id!r} not found", reason="ENTRY_NOT_FOUND")
+            raise NotFoundError(f"watch-list entry {entry_id!r} not found", reason=Reason.WATCHLIST_ENTRY_NOT_FOUND)
 
     def is_watched(self, plate_texts: Iterable[str]) -> bool:
         """True when any of the texts matches a watch-list entry."""
@@ -207,7 +207,7 @@ class HistoryStore:
     def list_alerts(self, *, limit: int = 100, entry_id: str = "", since: datetime | None = None) -> list[Alert]:
         """Newest alerts first, with their delivery state and read."""
         if not 1 <= limit <= MAX_ALERTS:
-            raise InvalidInputError(f"limit must be between 1 and {MAX_ALERTS}", reason="INVALID_LIMIT")
+            raise InvalidInputError(f"limit must be between 1 and {MAX_ALERTS}", reason=Reason.INVALID_QUERY)
         statement = (select(AlertRow, OutboxRow, Read)
                      .outerjoin(OutboxRow, OutboxRow.alert_id == AlertRow.id)
                      .outerjoin(Read, Read.id == AlertRow.read_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from server.errors import InvalidInputError
+from server.errors import InvalidInputError, Reason
 
 
 def to_db(moment: datetime) -> datetime:
@@ -33,5 +33,5 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime | None:
         moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1) if len(text.strip()) > 10 else text.strip())
     except ValueError as exc:
         raise InvalidInputError(f"invalid time {text!r}: use ISO 8601, e.g. 2026-12-01T08:00:00+08:00",
-                                reason="INVALID_TIME") from exc
+                                reason=Reason.INVALID_TIME) from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)

@@ -30,7 +30,7 @@ from google.genai import types
 
 from server.config import OcrSettings
 from server.domain import Image, OcrRead
-from server.errors import ConfigError, OcrError, OcrRateLimitedError, OcrTimeoutError
+from server.errors import ConfigError, OcrError, OcrRateLimitedError, OcrTimeoutError, Reason
 from server.ocr.availability import Availability, Outage
 from server.ocr.base import ProviderStatus
 from server.ocr.gemini_errors import PERSISTENT_REASONS, TIMEOUT, is_transient, retry_delay_hint, to_ocr_error
@@ -66,13 +66,13 @@ def make_client(settings: OcrSettings) -> genai.Client:
 def encode_jpeg(crop: Image) -> bytes:
     """The crop as JPEG bytes; OcrError(OCR_BAD_INPUT) for an empty or odd-shaped array."""
     if crop.size == 0 or crop.ndim not in (2, 3):
-        raise OcrError(f"cannot send a plate crop of shape {crop.shape} to Gemini", reason="OCR_BAD_INPUT")
+        raise OcrError(f"cannot send a plate crop of shape {crop.shape} to Gemini", reason=Reason.OCR_BAD_INPUT)
     try:
         ok, buffer = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     except cv2.error as exc:
-        raise OcrError(f"JPEG encoding of a {crop.shape} crop failed: {exc}", reason="OCR_BAD_INPUT") from exc
+        raise OcrError(f"JPEG encoding of a {crop.shape} crop failed: {exc}", reason=Reason.OCR_BAD_INPUT) from exc
     if not ok:
-        raise OcrError(f"JPEG encoding of a {crop.shape} crop failed", reason="OCR_BAD_INPUT")
+        raise OcrError(f"JPEG encoding of a {crop.shape} crop failed", reason=Reason.OCR_BAD_INPUT)
     return buffer.tobytes()
 
 

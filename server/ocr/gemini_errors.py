@@ -8,12 +8,12 @@ from typing import Any
 
 from google.genai import errors as genai_errors
 
-from server.errors import OcrError, OcrRateLimitedError, OcrTimeoutError
+from server.errors import OcrError, OcrRateLimitedError, OcrTimeoutError, Reason
 
-MODEL_NOT_FOUND = "OCR_MODEL_NOT_FOUND"
-AUTH_FAILED = "OCR_AUTH_FAILED"
-TIMEOUT = "OCR_TIMEOUT"
-BAD_RESPONSE = "OCR_BAD_RESPONSE"
+MODEL_NOT_FOUND = Reason.OCR_MODEL_NOT_FOUND
+AUTH_FAILED = Reason.OCR_AUTH_FAILED
+TIMEOUT = Reason.OCR_TIMEOUT
+BAD_RESPONSE = Reason.OCR_BAD_RESPONSE
 # Failures that will not heal by retrying: the provider remembers them until a probe succeeds.
 PERSISTENT_REASONS = frozenset({MODEL_NOT_FOUND, AUTH_FAILED})
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})

@@ -19,17 +19,15 @@ from server.pipeline.clock import Stopwatch, timed
 from server.pipeline.pairing import pair
 from server.pipeline.plate_search import search_vehicles
 from server.pipeline.ports import DetectorLike, ReadRecorder
+from server.pipeline.result_document import detection_stage_document, pipeline_document, saved_document
 from server.pipeline.results import (
     DetectionStageOutput,
     ImageRequest,
-    PairedOut,
     PipelineOutput,
-    PlateOut,
     ReadOutput,
+    SceneAnalysis,
     StageTimes,
-    VehicleOut,
 )
-from server.pipeline.results_json import pipeline_output_json
 from server.plates.recognize import ocr_only, recognize
 from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix
@@ -150,60 +148,59 @@ class AlprPipeline:
         reads = self._ocr().read(crops)
         return [recognize(c, r) for c, r in zip(crops, reads, strict=True)]
 
-    def _save_crops(self, image: Image, dets: list[Detection], directory: Path, prefix: str,
+    @staticmethod
+    def _save_crops(store: ArtefactStore, image: Image, dets: list[Detection], directory: Path, prefix: str,
                     kind: str, padding: int) -> list[str]:
         return [
-            self.store.save_image(directory, f"{prefix}_detected_{kind}{i}.jpg",
+            store.save_image(directory, f"{prefix}_detected_{kind}{i}.jpg",
                                   annotate.crop(image, d, padding))
             for i, d in enumerate(dets, start=1)
         ]
 
     # ---- stages --------------------------------------------------------------------------
-    def process(self, request: ImageRequest) -> PipelineOutput:
-        """Full pipeline: vehicles, plates, recognition, pairing, artefacts."""
-        watch = Stopwatch()
+    def analyze(self, image: Image) -> SceneAnalysis:
+        """Pure analysis of a decoded BGR image (a photo or a video frame): vehicles, plates,
+        readings and pairs, each stage timed; reads no file and writes none."""
         t: dict[str, float] = {}
-        wanted_prefix, moment = self._naming(request)
-        with timed(t, "decode"):
-            decoded = self._decode(request, scene=True)
-        image = decoded.image
         vehicles, plates = self._detect(image, t)
         with timed(t, "recognition"):
             readings = self._read_plates(image, plates)
         with timed(t, "pairing"):
             pairs = pair(vehicles, plates)
-        with timed(t, "saving"):
-            prefix = self.store.claim(wanted_prefix)
-            dirs, det = self.store.dirs, self.settings.detection
-            uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
-            vehicle_paths = self._save_crops(image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
-                                             det.vehicle_padding)
-            plate_paths = self._save_crops(image, plates, dirs.cropped_plate, prefix, "plate",
-                                           det.plate_padding)
-            plate_labels = [r.plate_number or "plate" for r in readings]
-            detected_vehicle = self.store.save_image(
-                dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
-                annotate.draw_boxes(image, vehicles, annotate.VEHICLE_COLOR))
-            detected_plate = self.store.save_image(
-                dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
-                annotate.draw_boxes(image, plates, annotate.PLATE_COLOR, plate_labels))
-        vehicle_outs = [VehicleOut(i + 1, d, vehicle_paths[i]) for i, d in enumerate(vehicles)]
-        plate_outs = [PlateOut(i + 1, d, plate_paths[i], readings[i]) for i, d in enumerate(plates)]
-        detections = [
-            PairedOut(
-                detection_id=n,
-                detection_type=p.detection_type,
-                pairing_method=p.method,
-                pairing_confidence=p.confidence,
-                vehicle=vehicle_outs[p.vehicle_index] if p.vehicle_index is not None else None,
-                plate=plate_outs[p.plate_index] if p.plate_index is not None else None,
-            )
-            for n, p in enumerate(pairs, start=1)
-        ]
-        times = StageTimes(
-            decode_ms=t["decode"], vehicle_detection_ms=t["vehicles"], plate_detection_ms=t["plates"],
-            plate_recognition_ms=t["recognition"], pairing_ms=t["pairing"], saving_ms=t["saving"],
-        )
+        times = StageTimes(vehicle_detection_ms=t["vehicles"], plate_detection_ms=t["plates"],
+                           plate_recognition_ms=t["recognition"], pairing_ms=t["pairing"])
+        height, width = image.shape[:2]
+        return SceneAnalysis(width=int(width), height=int(height), vehicles=vehicles, plates=plates,
+                             readings=readings, pairs=pairs, times=times)
+
+    def save(self, request: ImageRequest, decoded: DecodedImage, analysis: SceneAnalysis, *,
+             wanted_prefix: str, moment: datetime, watch: Stopwatch) -> PipelineOutput:
+        """Claim a unique prefix and write the upload, crops, annotated images and results JSON.
+
+        `watch` started with the request: the saved document's total_ms covers everything but
+        writing the results file itself. The results file is the REST `data` (result_document).
+        """
+        image = decoded.image
+        vehicles, plates = analysis.vehicles, analysis.plates
+        saving = Stopwatch()
+        # history.keep_images = watchlist: no image of a scene whose plates no watch-list entry matches.
+        keep = self.recorder is None or self.recorder.keep_images(
+            [r.plate_number for r in analysis.readings if r.plate_number])
+        store = self.store if keep else self.store.without_images()
+        prefix = store.claim(wanted_prefix)
+        dirs, det = store.dirs, self.settings.detection
+        uploaded = store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
+        vehicle_paths = self._save_crops(store, image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
+                                         det.vehicle_padding)
+        plate_paths = self._save_crops(store, image, plates, dirs.cropped_plate, prefix, "plate", det.plate_padding)
+        plate_labels = [r.plate_number or "plate" for r in analysis.readings]
+        detected_vehicle = store.save_image(
+            dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
+            annotate.draw_boxes(image, vehicles, annotate.VEHICLE_COLOR))
+        detected_plate = store.save_image(
+            dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
+            annotate.draw_boxes(image, plates, annotate.PLATE_COLOR, plate_labels))
+        times = replace(analysis.times, saving_ms=saving.elapsed_ms())
         output = PipelineOutput(
             timestamp=moment.isoformat(),
             original_filename=request.file_name,
@@ -212,17 +209,28 @@ class AlprPipeline:
             detected_plate_image_path=detected_plate,
             results_path=self.store.dirs.display(self.store.results_path(prefix)),
             times=times,
-            detections=detections,
-            width=decoded.width,
-            height=decoded.height,
+            detections=analysis.detections(vehicle_paths, plate_paths),
+            width=analysis.width,
+            height=analysis.height,
         )
         if self.recorder is not None:  # the read history (its time counts as saving)
-            with timed(t, "history"):
-                self.recorder.record(output, request)
-            times.saving_ms += t["history"]
+            recording = Stopwatch()
+            self.recorder.record(output, request)
+            times.saving_ms += recording.elapsed_ms()
         times.total_ms = watch.elapsed_ms()
-        self.store.save_results(prefix, pipeline_output_json(output))
+        self.store.save_results(prefix, saved_document(pipeline_document(output), request.file_name))
         return output
+
+    def process(self, request: ImageRequest) -> PipelineOutput:
+        """Full pipeline for one uploaded image: decode, analyze, save."""
+        watch = Stopwatch()
+        wanted_prefix, moment = self._naming(request)
+        decode = Stopwatch()
+        decoded = self._decode(request, scene=True)
+        decode_ms = decode.elapsed_ms()
+        analysis = self.analyze(decoded.image)
+        analysis = replace(analysis, times=replace(analysis.times, decode_ms=decode_ms))
+        return self.save(request, decoded, analysis, wanted_prefix=wanted_prefix, moment=moment, watch=watch)
 
     def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
         """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
@@ -241,13 +249,12 @@ class AlprPipeline:
         uploaded = self.store.save_upload(uploaded_dir, prefix, request.content, decoded.extension)
         detected = self.store.save_image(detected_dir, f"{prefix}_detected_{kind}_image.jpg",
                                          annotate.draw_boxes(decoded.image, found, color))
-        paths = self._save_crops(decoded.image, found, cropped_dir, prefix, kind, padding)
+        paths = self._save_crops(self.store, decoded.image, found, cropped_dir, prefix, kind, padding)
         result = DetectionStageOutput(moment.isoformat(), uploaded, detected, found, paths, stage_ms,
                                       watch.elapsed_ms())
         self.store.save_results(prefix, {
+            **saved_document(detection_stage_document(result, kind), request.file_name),
             "stage": f"{kind}_detection", "timestamp": result.timestamp,
-            "detections": [{"class": d.class_name, "box": d.box.as_list(), "confidence": round(d.confidence, 4),
-                            "image_path": path} for d, path in zip(found, paths, strict=True)],
         })
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.domain import Detection, PlateReading
+from server.pipeline.pairing import Pair
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,42 @@ class StageTimes:
     pairing_ms: float = 0.0
     saving_ms: float = 0.0
     total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class SceneAnalysis:
+    """What the analysis step found in one decoded image (a photo or a video frame); nothing saved.
+
+    `times` holds the analysis stages (vehicle and plate detection, recognition, pairing); the
+    caller fills in decoding and saving when it does them.
+    """
+
+    width: int
+    height: int
+    vehicles: list[Detection]
+    plates: list[Detection]
+    readings: list[PlateReading]
+    pairs: list[Pair]
+    times: StageTimes
+
+    def detections(self, vehicle_paths: list[str] | None = None,
+                   plate_paths: list[str] | None = None) -> list[PairedOut]:
+        """The paired detections (1-based indexes), with the saved crops' paths when given."""
+        vpaths = vehicle_paths or [""] * len(self.vehicles)
+        ppaths = plate_paths or [""] * len(self.plates)
+        vehicles = [VehicleOut(i + 1, d, vpaths[i]) for i, d in enumerate(self.vehicles)]
+        plates = [PlateOut(i + 1, d, ppaths[i], self.readings[i]) for i, d in enumerate(self.plates)]
+        return [
+            PairedOut(
+                detection_id=n,
+                detection_type=p.detection_type,
+                pairing_method=p.method,
+                pairing_confidence=p.confidence,
+                vehicle=vehicles[p.vehicle_index] if p.vehicle_index is not None else None,
+                plate=plates[p.plate_index] if p.plate_index is not None else None,
+            )
+            for n, p in enumerate(self.pairs, start=1)
+        ]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
@@ -74,6 +75,12 @@ class ArtefactStore:
         self._jpeg_params = [int(cv2.IMWRITE_JPEG_QUALITY), jpeg_quality]
         for directory in dirs.all():
             directory.mkdir(parents=True, exist_ok=True)
+
+    def without_images(self) -> ArtefactStore:
+        """The same store writing no images (results JSON only), for one request."""
+        view = copy.copy(self)
+        view.save_images = False
+        return view
 
     def claim(self, prefix: str) -> str:
         """Reserve a unique prefix by creating its results file exclusively.

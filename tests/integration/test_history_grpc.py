@@ -36,14 +36,14 @@ def test_watchlist_round_trip(history: hpb_grpc.HistoryServiceStub) -> None:
     history.DeleteWatchlistEntry(hpb.DeleteWatchlistEntryRequest(entry_id=created.entry.entry_id), timeout=10)
     with pytest.raises(grpc.RpcError) as info:
         history.DeleteWatchlistEntry(hpb.DeleteWatchlistEntryRequest(entry_id=created.entry.entry_id), timeout=10)
-    assert info.value.code() == grpc.StatusCode.NOT_FOUND and reason_of(info.value) == "ENTRY_NOT_FOUND"
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND and reason_of(info.value) == "WATCHLIST_ENTRY_NOT_FOUND"
 
 
 @pytest.mark.parametrize(("request_", "reason"), [
-    (hpb.SearchReadsRequest(limit=5000), "INVALID_LIMIT"),
+    (hpb.SearchReadsRequest(limit=5000), "INVALID_QUERY"),
     (hpb.SearchReadsRequest(filter=hpb.ReadFilter(since="not a time")), "INVALID_TIME"),
     (hpb.SearchReadsRequest(cursor="%%%"), "INVALID_CURSOR"),
-    (hpb.SearchReadsRequest(filter=hpb.ReadFilter(plate="B1", max_distance=9)), "INVALID_MAX_DISTANCE"),
+    (hpb.SearchReadsRequest(filter=hpb.ReadFilter(plate="B1", max_distance=9)), "INVALID_QUERY"),
 ])
 def test_bad_searches_are_invalid_argument(history: hpb_grpc.HistoryServiceStub, request_: hpb.SearchReadsRequest,
                                            reason: str) -> None:

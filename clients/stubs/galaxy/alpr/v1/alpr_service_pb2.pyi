@@ -109,6 +109,7 @@ class DetectVehiclesResponse(_message.Message):
     VEHICLE_DETECTION_MS_FIELD_NUMBER: _builtins.int
     TOTAL_MS_FIELD_NUMBER: _builtins.int
     TIMESTAMP_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     uploaded_image_path: _builtins.str
     detected_vehicle_image_path: _builtins.str
@@ -117,6 +118,10 @@ class DetectVehiclesResponse(_message.Message):
     total_ms: _builtins.float
     """Whole request time on the server (decode, detect, save)."""
     timestamp: _builtins.str
+    document_json: _builtins.str
+    """The documented REST `data` for this image as JSON text, encoded by the server
+    (server/pipeline/result_document.py); the bridge answers with it verbatim.
+    """
     @_builtins.property
     def error(self) -> _types_pb2.ItemError: ...
     @_builtins.property
@@ -132,10 +137,11 @@ class DetectVehiclesResponse(_message.Message):
         vehicle_detection_ms: _builtins.float = ...,
         total_ms: _builtins.float = ...,
         timestamp: _builtins.str = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_vehicle_image_path", b"detected_vehicle_image_path", "error", b"error", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms", "uploaded_image_path", b"uploaded_image_path", "vehicle_detection_ms", b"vehicle_detection_ms", "vehicles", b"vehicles"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_vehicle_image_path", b"detected_vehicle_image_path", "document_json", b"document_json", "error", b"error", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms", "uploaded_image_path", b"uploaded_image_path", "vehicle_detection_ms", b"vehicle_detection_ms", "vehicles", b"vehicles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -176,12 +182,17 @@ class DetectPlatesResponse(_message.Message):
     PLATE_DETECTION_MS_FIELD_NUMBER: _builtins.int
     TOTAL_MS_FIELD_NUMBER: _builtins.int
     TIMESTAMP_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     uploaded_image_path: _builtins.str
     detected_plate_image_path: _builtins.str
     plate_detection_ms: _builtins.float
     total_ms: _builtins.float
     timestamp: _builtins.str
+    document_json: _builtins.str
+    """The documented REST `data` for this image as JSON text, encoded by the server
+    (server/pipeline/result_document.py); the bridge answers with it verbatim.
+    """
     @_builtins.property
     def error(self) -> _types_pb2.ItemError: ...
     @_builtins.property
@@ -197,10 +208,11 @@ class DetectPlatesResponse(_message.Message):
         plate_detection_ms: _builtins.float = ...,
         total_ms: _builtins.float = ...,
         timestamp: _builtins.str = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_plate_image_path", b"detected_plate_image_path", "error", b"error", "plate_detection_ms", b"plate_detection_ms", "plates", b"plates", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms", "uploaded_image_path", b"uploaded_image_path"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_plate_image_path", b"detected_plate_image_path", "document_json", b"document_json", "error", b"error", "plate_detection_ms", b"plate_detection_ms", "plates", b"plates", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms", "uploaded_image_path", b"uploaded_image_path"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -241,10 +253,15 @@ class OcrPlatesResponse(_message.Message):
     PLATE_OCR_MS_FIELD_NUMBER: _builtins.int
     TOTAL_MS_FIELD_NUMBER: _builtins.int
     TIMESTAMP_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     plate_ocr_ms: _builtins.float
     total_ms: _builtins.float
     timestamp: _builtins.str
+    document_json: _builtins.str
+    """The documented REST `data` for this image as JSON text, encoded by the server
+    (server/pipeline/result_document.py); the bridge answers with it verbatim.
+    """
     @_builtins.property
     def error(self) -> _types_pb2.ItemError: ...
     @_builtins.property
@@ -260,10 +277,11 @@ class OcrPlatesResponse(_message.Message):
         plate_ocr_ms: _builtins.float = ...,
         total_ms: _builtins.float = ...,
         timestamp: _builtins.str = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "plate_ocr_ms", b"plate_ocr_ms", "readings", b"readings", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document_json", b"document_json", "error", b"error", "plate_ocr_ms", b"plate_ocr_ms", "readings", b"readings", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -302,10 +320,15 @@ class RecognizePlatesResponse(_message.Message):
     PLATE_RECOGNITION_MS_FIELD_NUMBER: _builtins.int
     TOTAL_MS_FIELD_NUMBER: _builtins.int
     TIMESTAMP_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     plate_recognition_ms: _builtins.float
     total_ms: _builtins.float
     timestamp: _builtins.str
+    document_json: _builtins.str
+    """The documented REST `data` for this image as JSON text, encoded by the server
+    (server/pipeline/result_document.py); the bridge answers with it verbatim.
+    """
     @_builtins.property
     def error(self) -> _types_pb2.ItemError: ...
     @_builtins.property
@@ -319,10 +342,11 @@ class RecognizePlatesResponse(_message.Message):
         plate_recognition_ms: _builtins.float = ...,
         total_ms: _builtins.float = ...,
         timestamp: _builtins.str = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "plate_recognition_ms", b"plate_recognition_ms", "readings", b"readings", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document_json", b"document_json", "error", b"error", "plate_recognition_ms", b"plate_recognition_ms", "readings", b"readings", "request_id", b"request_id", "timestamp", b"timestamp", "total_ms", b"total_ms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -479,6 +503,7 @@ class GetPipelineInfoResponse(_message.Message):
     MIN_SCENE_WIDTH_FIELD_NUMBER: _builtins.int
     MIN_SCENE_HEIGHT_FIELD_NUMBER: _builtins.int
     MAX_BATCH_IMAGES_FIELD_NUMBER: _builtins.int
+    TIMEZONE_FIELD_NUMBER: _builtins.int
     pipeline_name: _builtins.str
     version: _builtins.str
     ocr_provider: _builtins.str
@@ -487,6 +512,8 @@ class GetPipelineInfoResponse(_message.Message):
     min_scene_width: _builtins.int
     min_scene_height: _builtins.int
     max_batch_images: _builtins.int
+    timezone: _builtins.str
+    """The IANA timezone of every timestamp the service writes (e.g. Asia/Makassar)."""
     @_builtins.property
     def stages(self) -> _containers.RepeatedCompositeFieldContainer[_types_pb2.StageInfo]: ...
     @_builtins.property
@@ -509,10 +536,11 @@ class GetPipelineInfoResponse(_message.Message):
         min_scene_width: _builtins.int = ...,
         min_scene_height: _builtins.int = ...,
         max_batch_images: _builtins.int = ...,
+        timezone: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["execution_providers", b"execution_providers", "max_batch_images", b"max_batch_images", "max_image_bytes", b"max_image_bytes", "min_scene_height", b"min_scene_height", "min_scene_width", b"min_scene_width", "ocr_provider", b"ocr_provider", "pairing_method", b"pairing_method", "pipeline_name", b"pipeline_name", "stages", b"stages", "supported_formats", b"supported_formats", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["execution_providers", b"execution_providers", "max_batch_images", b"max_batch_images", "max_image_bytes", b"max_image_bytes", "min_scene_height", b"min_scene_height", "min_scene_width", b"min_scene_width", "ocr_provider", b"ocr_provider", "pairing_method", b"pairing_method", "pipeline_name", b"pipeline_name", "stages", b"stages", "supported_formats", b"supported_formats", "timezone", b"timezone", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -458,6 +458,7 @@ class PipelineResult(_message.Message):
     IMAGE_WIDTH_FIELD_NUMBER: _builtins.int
     IMAGE_HEIGHT_FIELD_NUMBER: _builtins.int
     ORIGINAL_FILENAME_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     timestamp: _builtins.str
     uploaded_image_path: _builtins.str
     detected_vehicle_image_path: _builtins.str
@@ -466,6 +467,10 @@ class PipelineResult(_message.Message):
     image_width: _builtins.int
     image_height: _builtins.int
     original_filename: _builtins.str
+    document_json: _builtins.str
+    """The documented REST `data` for this image as JSON text (server/pipeline/result_document.py):
+    the results file under results_path holds the same document plus original_filename.
+    """
     @_builtins.property
     def processing_time(self) -> Global___StageTimes: ...
     @_builtins.property
@@ -486,10 +491,11 @@ class PipelineResult(_message.Message):
         image_width: _builtins.int = ...,
         image_height: _builtins.int = ...,
         original_filename: _builtins.str = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["processing_time", b"processing_time", "summary", b"summary"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_plate_image_path", b"detected_plate_image_path", "detected_vehicle_image_path", b"detected_vehicle_image_path", "detections", b"detections", "image_height", b"image_height", "image_width", b"image_width", "original_filename", b"original_filename", "processing_time", b"processing_time", "results_path", b"results_path", "summary", b"summary", "timestamp", b"timestamp", "uploaded_image_path", b"uploaded_image_path"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detected_plate_image_path", b"detected_plate_image_path", "detected_vehicle_image_path", b"detected_vehicle_image_path", "detections", b"detections", "document_json", b"document_json", "image_height", b"image_height", "image_width", b"image_width", "original_filename", b"original_filename", "processing_time", b"processing_time", "results_path", b"results_path", "summary", b"summary", "timestamp", b"timestamp", "uploaded_image_path", b"uploaded_image_path"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,63 @@
+"""Typed asyncio client of HistoryService (reads, watch list, alerts) on an existing channel."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import grpc
+
+from clients.channel import REQUEST_ID_HEADER, Deadlines, new_request_id
+from galaxy.alpr.v1 import history_service_pb2 as hpb
+from galaxy.alpr.v1 import history_service_pb2_grpc as hpb_grpc
+
+# An export streams every matching read: it may take this many unary deadlines.
+EXPORT_DEADLINE_FACTOR = 10
+
+
+class AsyncHistoryClient:
+    """HistoryService calls with the channel's deadline policy and a request id each."""
+
+    def __init__(self, channel: grpc.aio.Channel, deadlines: Deadlines) -> None:
+        self._stub = hpb_grpc.HistoryServiceStub(channel)
+        self._deadlines = deadlines
+
+    def _metadata(self) -> tuple[tuple[str, str]]:
+        return ((REQUEST_ID_HEADER, new_request_id()),)
+
+    async def search_reads(self, request: hpb.SearchReadsRequest) -> hpb.SearchReadsResponse:
+        """One page of reads."""
+        response: hpb.SearchReadsResponse = await self._stub.SearchReads(
+            request, timeout=self._deadlines.unary_s, metadata=self._metadata())
+        return response
+
+    def export_reads(self, request: hpb.ExportReadsRequest) -> AsyncIterator[hpb.ExportReadsResponse]:
+        """CSV chunks of every matching read."""
+        unary = self._deadlines.unary_s
+        call = self._stub.ExportReads(request, timeout=unary * EXPORT_DEADLINE_FACTOR if unary else None,
+                                      metadata=self._metadata())
+        chunks: AsyncIterator[hpb.ExportReadsResponse] = call.__aiter__()
+        return chunks
+
+    async def create_watchlist_entry(self, request: hpb.CreateWatchlistEntryRequest,
+                                     ) -> hpb.CreateWatchlistEntryResponse:
+        """Add an entry."""
+        response: hpb.CreateWatchlistEntryResponse = await self._stub.CreateWatchlistEntry(
+            request, timeout=self._deadlines.unary_s, metadata=self._metadata())
+        return response
+
+    async def list_watchlist_entries(self) -> hpb.ListWatchlistEntriesResponse:
+        """Every entry."""
+        response: hpb.ListWatchlistEntriesResponse = await self._stub.ListWatchlistEntries(
+            hpb.ListWatchlistEntriesRequest(), timeout=self._deadlines.unary_s, metadata=self._metadata())
+        return response
+
+    async def delete_watchlist_entry(self, entry_id: str) -> None:
+        """Remove an entry (NOT_FOUND when there is none)."""
+        await self._stub.DeleteWatchlistEntry(hpb.DeleteWatchlistEntryRequest(entry_id=entry_id),
+                                              timeout=self._deadlines.unary_s, metadata=self._metadata())
+
+    async def list_alerts(self, request: hpb.ListAlertsRequest) -> hpb.ListAlertsResponse:
+        """Newest alerts."""
+        response: hpb.ListAlertsResponse = await self._stub.ListAlerts(
+            request, timeout=self._deadlines.unary_s, metadata=self._metadata())
+        return response
