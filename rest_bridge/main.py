@@ -6,10 +6,12 @@ import argparse
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from clients import AsyncAlprClient
 from rest_bridge.errors import envelope, install_error_handlers
@@ -20,6 +22,7 @@ from server import __version__
 from server.errors import Reason
 
 API_PREFIX = "/galaxy-alpr/v1"
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
@@ -67,6 +70,13 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.include_router(images.router, prefix=API_PREFIX)
     app.include_router(history.router, prefix=API_PREFIX)
     app.include_router(watchlist.router, prefix=API_PREFIX)
+
+    @app.get("/console", include_in_schema=False)
+    async def console_root() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    # The web console: static pages calling the API above (README, "Web console").
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     return app
 
 
