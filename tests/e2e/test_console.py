@@ -6,18 +6,14 @@ a watch-list entry. Never downloads a browser: Playwright drives /usr/bin/chromi
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import MODELS, REPO_ROOT, data_set, labels
+from tests.conftest import data_set, labels
+from tests.support.served import serve
 
 pytestmark = pytest.mark.e2e
 API = "/galaxy-alpr/v1"
@@ -26,50 +22,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """scripts/serve.py on free loopback ports, outputs (and the SQLite history) in a temp dir."""
-    base = tmp_path_factory.mktemp("console")
-    grpc_port, http_port = free_port(), free_port()
-    env = {**os.environ, "GALAXY_ALPR__SERVER__PORT": str(grpc_port), "GALAXY_ALPR_BRIDGE__PORT": str(http_port),
-           "GALAXY_ALPR_BRIDGE__HOST": "127.0.0.1", "GALAXY_ALPR__SERVER__HOST": "127.0.0.1",
-           "GALAXY_ALPR__BASE_DIR": str(base), "GALAXY_ALPR__OCR__PROVIDER": "local",
-           "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(MODELS / "vehicle_detector.onnx"),
-           "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
-           "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(MODELS / "plate_recognizer.onnx")}
-    env.pop("GEMINI_API_KEY", None)
-    log_path = base / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "scripts/serve.py"], cwd=REPO_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{http_port}"
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"serve.py exited early:\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}{API}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            proc.kill()
-            pytest.fail(f"service did not start:\n{log_path.read_text()[-3000:]}")
-        yield url
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    served = serve(tmp_path_factory.mktemp("console"))
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="module")
