@@ -44,7 +44,7 @@ class Service:
     servicer: AlprServicer
     executor: ThreadPoolExecutor
     history: History | None = None
-    history_servicer: HistoryServicer | None = None
+    history_servicer: HistoryServicer | None = None  # answers HISTORY_DISABLED when history is None
 
     def close(self) -> None:
         """Release worker threads and the history database."""
@@ -130,7 +130,7 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    history_servicer = HistoryServicer(history.store, settings.tz) if history is not None else None
+    history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
     if history is not None:
         history.start()
     return Service(settings, pipeline, system, stats, servicer, executor, history, history_servicer)

@@ -43,6 +43,7 @@ class Reason:
     UNAVAILABLE: Final = "UNAVAILABLE"
     BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"  # the bridge cannot reach the gRPC server
     MODEL_UNAVAILABLE: Final = "MODEL_UNAVAILABLE"
+    HISTORY_DISABLED: Final = "HISTORY_DISABLED"  # history.enabled is false
     OCR_FAILED: Final = "OCR_FAILED"
     OCR_MODEL_NOT_FOUND: Final = "OCR_MODEL_NOT_FOUND"
     OCR_AUTH_FAILED: Final = "OCR_AUTH_FAILED"
@@ -65,7 +66,8 @@ REASON_CODES: Final[dict[str, str]] = {
     **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.REQUEST_TOO_LARGE,
                      Reason.OCR_RATE_LIMITED), "RESOURCE_EXHAUSTED"),
     **dict.fromkeys((Reason.NOT_FOUND, Reason.WATCHLIST_ENTRY_NOT_FOUND), "NOT_FOUND"),
-    **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE, Reason.OCR_FAILED,
+    **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE,
+                     Reason.HISTORY_DISABLED, Reason.OCR_FAILED,
                      Reason.OCR_MODEL_NOT_FOUND, Reason.OCR_AUTH_FAILED, Reason.OCR_BAD_RESPONSE,
                      Reason.OCR_BAD_INPUT), "UNAVAILABLE"),
     **dict.fromkeys((Reason.DEADLINE_EXCEEDED, Reason.OCR_TIMEOUT), "DEADLINE_EXCEEDED"),
@@ -153,6 +155,13 @@ class ModelUnavailableError(AlprError):
 
     code = "UNAVAILABLE"
     reason: str = Reason.MODEL_UNAVAILABLE
+
+
+class HistoryDisabledError(AlprError):
+    """The read history is switched off (history.enabled: false)."""
+
+    code = "UNAVAILABLE"
+    reason: str = Reason.HISTORY_DISABLED
 
 
 class OcrError(AlprError):

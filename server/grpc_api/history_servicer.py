@@ -9,6 +9,7 @@ import grpc
 
 from galaxy.alpr.v1 import history_service_pb2 as hpb
 from galaxy.alpr.v1 import history_service_pb2_grpc as hpb_grpc
+from server.errors import HistoryDisabledError
 from server.grpc_api import history_convert as convert
 from server.history.records import NewWatchEntry
 from server.history.store import HistoryStore
@@ -21,9 +22,15 @@ DEFAULT_ALERTS = 100
 class HistoryServicer(hpb_grpc.HistoryServiceServicer):
     """gRPC face of the history store (errors become statuses in the ErrorInterceptor)."""
 
-    def __init__(self, store: HistoryStore, tz: ZoneInfo) -> None:
-        self._store = store
+    def __init__(self, store: HistoryStore | None, tz: ZoneInfo) -> None:
+        self._history = store
         self._tz = tz
+
+    @property
+    def _store(self) -> HistoryStore:
+        if self._history is None:
+            raise HistoryDisabledError("the read history is disabled (history.enabled: false)")
+        return self._history
 
     def SearchReads(self, request: hpb.SearchReadsRequest, context: grpc.ServicerContext) -> hpb.SearchReadsResponse:
         """One page of reads."""
