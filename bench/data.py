@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +10,7 @@ import cv2
 import numpy as np
 
 from bench.config import DATA_ROOT, HEADLINE_IMAGE
+from server.datasets import is_verifiable, plate_box, read_labels
 from server.domain import Box, Image
 
 
@@ -44,17 +44,11 @@ class Sample:
 def load_set(name: str, limit: int = 0) -> list[Sample]:
     """The labelled samples of a data set in label order (the first `limit` when limit > 0)."""
     folder = DATA_ROOT / name
-    labels = folder / "labels.jsonl"
-    if not labels.is_file():
-        raise FileNotFoundError(f"data set {folder} is absent (expected beside the checkout in ../shared/data)")
     samples: list[Sample] = []
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        plates = [p for p in record.get("plates", []) if not p.get("unverifiable")]
-        boxes = tuple(Box(*(int(v) for v in p["box"])) for p in plates if p.get("box"))
-        texts = tuple(str(p.get("text", "")) for p in plates if p.get("box"))
+    for record in read_labels(folder):
+        plates = [(p, box) for p in record.get("plates", []) if is_verifiable(p) and (box := plate_box(p)) is not None]
+        boxes = tuple(Box(*box) for _, box in plates)
+        texts = tuple(str(p.get("text", "")) for p, _ in plates)
         samples.append(Sample(name, folder / record["image"], boxes, texts))
         if 0 < limit <= len(samples):
             break

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from server.config import RuntimeSettings
+from server.datasets import plate_box, read_labels
 from server.detection import OnnxDetector
 from server.domain import Box, Detection, Image
 from server.plates.metrics import percentile
@@ -84,11 +85,8 @@ def load_set(name: str, data_dir: Path = DATA, limit: int | None = None) -> list
     """The photos of a set that carry at least one plate box, in labels.jsonl order."""
     folder = data_dir / name
     items: list[LabelledImage] = []
-    for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        boxes = tuple(Box(*(int(v) for v in plate["box"])) for plate in record["plates"] if plate.get("box"))
+    for record in read_labels(folder):
+        boxes = tuple(Box(*box) for plate in record["plates"] if (box := plate_box(plate)) is not None)
         if boxes:
             items.append(LabelledImage(record["image"], folder / record["image"], boxes))
     return items[:limit]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from clients.alpr_client import AlprClient, ImageItem
+from server.datasets import is_verifiable, read_labels
 from server.plates.metrics import comparable, edit_distance, is_exact, percentile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,12 +66,11 @@ def _iou(a: list[int], b: list[int]) -> float:
 
 
 def _labels(name: str) -> list[dict[str, Any]]:
-    path = DATA / name / "labels.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return read_labels(DATA / name)
 
 
 def _usable(plate: dict[str, Any]) -> bool:
-    return bool(plate.get("text")) and not plate.get("unverifiable", False)
+    return bool(plate.get("text")) and is_verifiable(plate)
 
 
 def evaluate_scenes(client: AlprClient, name: str, limit: int | None) -> SetResult:

@@ -21,6 +21,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from server.datasets import has_labels, is_verifiable, plate_box, read_labels  # noqa: E402
 from server.domain import Image  # noqa: E402
 from server.ocr.local import LocalOcrProvider  # noqa: E402
 from server.plates.metrics import is_exact, percentile, score  # noqa: E402
@@ -33,24 +34,20 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 def load_set(name: str, limit: int = 0) -> list[tuple[str, Image, str]]:
     """(image name, crop, truth text) for every verifiable plate of a set."""
     folder = Path(name) if Path(name).is_dir() else SHARED_DATA / name
-    labels = folder / "labels.jsonl"
-    if not labels.is_file():
+    if not has_labels(folder):
         raise SystemExit(f"no labels.jsonl in {folder}")
     samples: list[tuple[str, Image, str]] = []
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
+    for record in read_labels(folder):
         loaded = cv2.imread(str(folder / record["image"]), cv2.IMREAD_COLOR)
         if loaded is None:
             continue
         image: Image = np.asarray(loaded, dtype=np.uint8)
         for plate in record["plates"]:
-            if plate.get("unverifiable"):
+            if not is_verifiable(plate):
                 continue
             crop = image
-            if plate.get("box"):
-                x1, y1, x2, y2 = plate["box"]
+            if (box := plate_box(plate)) is not None:
+                x1, y1, x2, y2 = box
                 pad = max(2, (y2 - y1) // 10)
                 crop = image[max(0, y1 - pad) : y2 + pad, max(0, x1 - pad) : x2 + pad]
             samples.append((record["image"], crop, plate["text"]))

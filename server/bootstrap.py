@@ -20,6 +20,7 @@ from server.ocr.factory import build_ocr_provider
 from server.ocr.gemini import GeminiOcrProvider
 from server.ocr.local import LocalOcrProvider
 from server.ocr.plate_recognizer import PlateRecognizerProvider
+from server.pipeline.counted_stages import CountedStages
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
@@ -105,11 +106,10 @@ def build_service(settings: Settings) -> Service:
     plate = _load_plate_detector(settings, errors)
     local = _load_local_ocr(settings, errors)
     gemini: OcrProvider | None = None
-    ocr: OcrProvider | None = local
     if settings.ocr.provider != "local" and settings.ocr.api_key_configured:
         gemini = GeminiOcrProvider(settings.ocr)
-    if local is not None:
-        ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
+    # Gemini still reads when no local reader loaded (build_ocr_provider takes local=None).
+    ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
     if isinstance(gemini, GeminiOcrProvider):
         # Validate key and model without delaying start-up; status() reflects the answer.
         threading.Thread(target=gemini.probe, name="gemini-probe", daemon=True).start()
@@ -128,7 +128,7 @@ def build_service(settings: Settings) -> Service:
         load_errors=errors, now=utc_now,
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
-    servicer = AlprServicer(settings, pipeline, system, stats, executor=executor,
+    servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
     history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
     if history is not None:

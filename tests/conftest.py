@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from server.bootstrap import Service, build_service
 from server.config import DEFAULT_CONFIG, Settings, load_settings
+from server.datasets import has_labels, is_verifiable, read_labels
 from server.domain import Image
 from server.grpc_api.app import create_server
 
@@ -26,15 +26,14 @@ MODELS = REPO_ROOT / "models"
 def data_set(name: str) -> Path:
     """A ../shared/data set, or skip the test with the reason."""
     path = SHARED_DATA / name
-    if not (path / "labels.jsonl").is_file():
+    if not has_labels(path):
         pytest.skip(f"real data set {path} is absent (it lives beside the checkout in ../shared/data)")
     return path
 
 
 def labels(name: str) -> list[dict[str, Any]]:
     """The labels.jsonl records of a data set (skips when absent)."""
-    path = data_set(name)
-    return [json.loads(line) for line in (path / "labels.jsonl").read_text().splitlines() if line.strip()]
+    return read_labels(data_set(name))
 
 
 
@@ -44,7 +43,7 @@ def plate_crops(name: str, limit: int = 0) -> list[tuple[Image, str]]:
     out: list[tuple[Image, str]] = []
     for record in labels(name):
         plate = record["plates"][0]
-        if plate.get("unverifiable"):
+        if not is_verifiable(plate):
             continue
         image = cv2.imread(str(path / record["image"]), cv2.IMREAD_COLOR)
         assert image is not None, record["image"]

@@ -42,6 +42,7 @@ import cv2
 import numpy as np
 import yaml
 
+from server.datasets import plate_box, read_labels
 from server.models import metadata as meta
 from server.models.export import ExportSettings, export_to_onnx, sha256_file
 from server.models.manifest import FASTANPR_PLATE_DETECTOR
@@ -120,14 +121,11 @@ def load_train_set(data_dir: Path) -> list[TrainImage]:
     if not data_dir.name.endswith("-train"):
         raise ValueError(f"{data_dir.name} is not a training set (its name must end in -train)")
     images: list[TrainImage] = []
-    for line in (data_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        plates = [p for p in record["plates"] if p.get("box")]
+    for record in read_labels(data_dir):
+        plates = [(p, box) for p in record["plates"] if (box := plate_box(p)) is not None]
         if plates:
-            boxes = tuple((int(b[0]), int(b[1]), int(b[2]), int(b[3])) for b in (p["box"] for p in plates))
-            images.append(TrainImage(record["image"], data_dir / record["image"], plates[0]["text"], boxes))
+            boxes = tuple(box for _, box in plates)
+            images.append(TrainImage(record["image"], data_dir / record["image"], plates[0][0]["text"], boxes))
     return images
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from server.datasets import is_verifiable, plate_box, read_labels
 from training.synth.augment import Canvas, blur, lighting, sensor
 
 TRAIN_SETS = ("indonesia-cy261219-train", "indonesia-exchioz-train")
@@ -38,18 +38,15 @@ def load_sets(root: Path, names: tuple[str, ...] = TRAIN_SETS) -> list[RealItem]
         if not name.endswith("-train"):
             raise ValueError(f"{name} is not a training set")
         folder = root / name
-        for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for record in read_labels(folder):
             image = cv2.imread(str(folder / record["image"]), cv2.IMREAD_COLOR)
             if image is None:
                 continue
             for plate in record["plates"]:
-                if plate.get("unverifiable"):
+                if not is_verifiable(plate):
                     continue
-                box = tuple(int(v) for v in plate["box"]) if plate.get("box") else None
-                items.append(RealItem(np.asarray(image, np.uint8), box, plate["text"], f"{name}/{record['image']}"))  # type: ignore[arg-type]
+                items.append(RealItem(np.asarray(image, np.uint8), plate_box(plate), plate["text"],
+                                      f"{name}/{record['image']}"))
     return items
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, File, Form, UploadFile
 from rest_bridge import convert
 from rest_bridge.errors import ERROR_TYPE, ApiError, http_status
 from rest_bridge.responses import success
-from rest_bridge.routes.deps import ClientDep, LimitsDep, SceneFile, TimestampForm
-from rest_bridge.routes.stage_call import single
+from rest_bridge.routes.deps import ClientDep, LimitsDep
+from rest_bridge.routes.stage_call import add_image_route
 from rest_bridge.uploads import image_item
 from server.errors import Reason
 
@@ -21,13 +21,10 @@ _SUMMARY_KEYS = ("total_detections", "vehicles_with_plates", "vehicles_without_p
                  "plates_without_vehicles")
 
 
-@router.post("/process-single-image", summary="Process a single image through the complete ALPR pipeline")
-async def process_single_image(client: ClientDep, limits: LimitsDep, file: SceneFile,
-                               custom_timestamp: TimestampForm = "") -> dict[str, Any]:
-    """Vehicles, plates, readings and pairing for one image."""
-    started = time.perf_counter()
-    data = await single(client, "process", file, limits, custom_timestamp=custom_timestamp)
-    return success("ALPR processing completed successfully", data, started, limits.tz)
+add_image_route(router, "/process-single-image", "process", name="process_single_image",
+                summary="Process a single image through the complete ALPR pipeline",
+                description="Vehicles, plates, readings and pairing for one image.",
+                message="ALPR processing completed successfully")
 
 
 @router.post("/process-multiple-images", summary="Process up to 10 images through the complete pipeline")

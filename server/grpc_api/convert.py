@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 
+from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import types_pb2
 from server.config import Settings
 from server.domain import Box, Detection, PlateReading
-from server.pipeline.result_document import Document, pipeline_document
-from server.pipeline.results import PairedOut, PipelineOutput, PlateOut, StageTimes, VehicleOut
+from server.pipeline.result_document import (
+    Document,
+    detection_stage_document,
+    pipeline_document,
+    read_document,
+)
+from server.pipeline.results import (
+    DetectionStageOutput,
+    PairedOut,
+    PipelineOutput,
+    PlateOut,
+    ReadOutput,
+    StageTimes,
+    VehicleOut,
+)
+from server.pipeline.system import PipelineDescription
 
 _DETECTION_TYPES = {
     "vehicle_with_plate": types_pb2.DETECTION_TYPE_VEHICLE_WITH_PLATE,
@@ -118,6 +133,60 @@ def pipeline_result(out: PipelineOutput) -> types_pb2.PipelineResult:
 def document_json(document: Document) -> str:
     """A result document as the JSON text the responses carry."""
     return json.dumps(document, ensure_ascii=False)
+
+
+def process_response(out: PipelineOutput) -> pb.ProcessImagesResponse:
+    """ProcessImages' answer for one image."""
+    return pb.ProcessImagesResponse(result=pipeline_result(out))
+
+
+def vehicles_response(out: DetectionStageOutput) -> pb.DetectVehiclesResponse:
+    """DetectVehicles' answer for one image."""
+    return pb.DetectVehiclesResponse(
+        uploaded_image_path=out.uploaded_image_path, detected_vehicle_image_path=out.detected_image_path,
+        vehicles=[_vehicle(i, d, path) for i, (d, path) in enumerate(zip(out.detections, out.crop_paths,
+                                                                           strict=True), start=1)],
+        vehicle_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
+        document_json=document_json(detection_stage_document(out, "vehicle")),
+    )
+
+
+def plates_response(out: DetectionStageOutput) -> pb.DetectPlatesResponse:
+    """DetectPlates' answer for one image."""
+    return pb.DetectPlatesResponse(
+        uploaded_image_path=out.uploaded_image_path, detected_plate_image_path=out.detected_image_path,
+        plates=[plate(PlateOut(i, d, path)) for i, (d, path) in enumerate(zip(out.detections, out.crop_paths,
+                                                                                strict=True), start=1)],
+        plate_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
+        document_json=document_json(detection_stage_document(out, "plate")),
+    )
+
+
+def ocr_response(out: ReadOutput) -> pb.OcrPlatesResponse:
+    """OcrPlates' answer for one plate image."""
+    return pb.OcrPlatesResponse(readings=[reading(r) for r in out.readings], plate_ocr_ms=out.stage_ms,
+                                total_ms=out.total_ms, timestamp=out.timestamp,
+                                document_json=document_json(read_document(out, with_region=False)))
+
+
+def recognition_response(out: ReadOutput) -> pb.RecognizePlatesResponse:
+    """RecognizePlates' answer for one plate image."""
+    return pb.RecognizePlatesResponse(readings=[reading(r) for r in out.readings], plate_recognition_ms=out.stage_ms,
+                                      total_ms=out.total_ms, timestamp=out.timestamp,
+                                      document_json=document_json(read_document(out, with_region=True)))
+
+
+def pipeline_info(d: PipelineDescription, version: str) -> pb.GetPipelineInfoResponse:
+    """Pack the pipeline's description."""
+    return pb.GetPipelineInfoResponse(
+        pipeline_name=d.name, version=version,
+        stages=[types_pb2.StageInfo(name=s.name, model=s.model, model_source=s.model_source, classes=list(s.classes),
+                                    description=s.description) for s in d.stages],
+        execution_providers=list(d.execution_providers), ocr_provider=d.ocr_provider,
+        pairing_method=d.pairing_method, supported_formats=list(d.supported_formats),
+        max_image_bytes=d.max_image_bytes, min_scene_width=d.min_scene_width, min_scene_height=d.min_scene_height,
+        max_batch_images=d.max_batch_images, timezone=d.timezone,
+    )
 
 
 def service_config(s: Settings) -> types_pb2.ServiceConfig:

@@ -14,9 +14,12 @@ logger = logging.getLogger(__name__)
 NO_KEY_NOTE = "GEMINI_API_KEY is not set"
 
 
-def build_ocr_provider(settings: OcrSettings, local: OcrProvider, *, gemini: OcrProvider | None = None) -> OcrProvider:
+def build_ocr_provider(settings: OcrSettings, local: OcrProvider | None, *,
+                       gemini: OcrProvider | None = None) -> OcrProvider | None:
     """The provider that `ocr.provider` asks for, with `local` as the offline reader.
 
+    `local` is None when no local reader could be loaded: Gemini (when configured) then reads
+    alone, and without Gemini nothing can read (None).
     - "local": `local` itself.
     - "gemini" with a key: Gemini alone; its failures surface as OcrError (no fallback).
     - "auto" with a key: AutoOcrProvider(Gemini, fallback=local), chosen crop by crop.
@@ -29,6 +32,9 @@ def build_ocr_provider(settings: OcrSettings, local: OcrProvider, *, gemini: Ocr
     if settings.provider == "local":
         return local
     if not settings.api_key_configured:
+        if local is None:
+            logger.error("no OCR provider: the local readers did not load and %s", NO_KEY_NOTE)
+            return None
         note = f"{NO_KEY_NOTE}: reading plates with the local OCR ({local.name})"
         if settings.provider == "gemini":
             note = f"ocr.provider is 'gemini' but {note}"
@@ -37,5 +43,8 @@ def build_ocr_provider(settings: OcrSettings, local: OcrProvider, *, gemini: Ocr
     if gemini is None:
         gemini = GeminiOcrProvider(settings)
     if settings.provider == "gemini":
+        return gemini
+    if local is None:
+        logger.warning("the local readers did not load: Gemini reads alone (no offline fallback)")
         return gemini
     return AutoOcrProvider(gemini, local)

@@ -6,8 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from server.config import Settings
 from server.ocr.base import OcrProvider, ProviderStatus
+from server.pipeline.pairing import PAIRING_METHOD
 from server.pipeline.ports import DetectorLike
+
+PIPELINE_NAME = "ALPR Core Pipeline"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,34 @@ class HealthReport:
     healthy: bool
     models_loaded: dict[str, bool]
     issues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StageDescription:
+    """One stage of the pipeline as /pipeline/info describes it."""
+
+    name: str
+    model: str
+    description: str
+    model_source: str = ""
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PipelineDescription:
+    """The stages, their models and providers, and the limits the service applies."""
+
+    name: str
+    stages: tuple[StageDescription, ...]
+    execution_providers: tuple[str, ...]
+    ocr_provider: str
+    pairing_method: str
+    supported_formats: tuple[str, ...]
+    max_image_bytes: int
+    min_scene_width: int
+    min_scene_height: int
+    max_batch_images: int
+    timezone: str
 
 
 def _not_configured(name: str) -> ProviderStatus:
@@ -100,3 +132,27 @@ class SystemStatus:
         healthy = loaded["vehicle_detector"] and loaded["plate_detector"] and (
             loaded["gemini_ocr"] or loaded["local_ocr"])
         return HealthReport(healthy=healthy, models_loaded=loaded, issues=tuple(issues))
+
+    def describe_pipeline(self, settings: Settings) -> PipelineDescription:
+        """What /pipeline/info says: each stage's model and what it does, providers and limits."""
+        vehicle, plate = self.model("vehicle_detector"), self.model("plate_detector")
+        gemini, local = self.gemini_status(), self.local_ocr_status()
+        ocr_model = ", ".join(x for x in (local.model_name if local.available else "",
+                                          gemini.model_name if gemini.available else "") if x)
+        stages = (
+            StageDescription("vehicle_detection", vehicle.path, "YOLO vehicle detector (ONNX)",
+                             vehicle.source, tuple(vehicle.classes.values())),
+            StageDescription("plate_detection", plate.path, "YOLO licence plate detector (ONNX)",
+                             plate.source, tuple(plate.classes.values())),
+            StageDescription("plate_recognition", ocr_model,
+                             "OCR + Indonesian plate rules, colours and region mapping", settings.ocr.provider),
+            StageDescription("pairing", PAIRING_METHOD, "plate-in-vehicle box containment"),
+        )
+        limits = settings.limits
+        return PipelineDescription(
+            name=PIPELINE_NAME, stages=stages, execution_providers=tuple(vehicle.providers or plate.providers),
+            ocr_provider=settings.ocr.provider, pairing_method=PAIRING_METHOD,
+            supported_formats=tuple(settings.image_formats), max_image_bytes=limits.max_image_bytes,
+            min_scene_width=limits.min_scene_width, min_scene_height=limits.min_scene_height,
+            max_batch_images=limits.max_batch_images, timezone=settings.timezone,
+        )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -49,3 +51,26 @@ def content_type(path: Path) -> str:
     """The MIME type served for a stored file."""
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored artefact found under the output root, ready to stream."""
+
+    path: Path
+    size: int
+    content_type: str
+
+    def chunks(self, chunk_bytes: int) -> Iterator[bytes]:
+        """The file's bytes in pieces of chunk_bytes; one empty piece for an empty file."""
+        with self.path.open("rb") as handle:
+            chunk = handle.read(chunk_bytes)
+            yield chunk
+            while chunk := handle.read(chunk_bytes):
+                yield chunk
+
+
+def open_stored(root: Path, image_path: str) -> StoredFile:
+    """The stored file a client's relative path names (resolve_stored_path's checks apply)."""
+    path = resolve_stored_path(root, image_path)
+    return StoredFile(path, path.stat().st_size, content_type(path))

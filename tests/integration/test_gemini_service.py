@@ -92,3 +92,25 @@ def test_retired_model_is_reported_and_reads_fall_back_to_local(tmp_path: Path, 
         assert response.readings[0].plate_number
     finally:
         service.close()
+
+
+def test_gemini_reads_when_no_local_reader_loads(tmp_path: Path, fake: FakeGeminiServer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_ppocr(*_args: object, **_kwargs: object) -> None:
+        raise FileNotFoundError("PP-OCR model files are missing")
+
+    monkeypatch.setattr("server.bootstrap.LocalOcrProvider", broken_ppocr)
+    settings = make_settings(tmp_path, GALAXY_ALPR__OCR__PROVIDER="auto",
+                             GALAXY_ALPR__OCR__MODEL_NAME="gemini-3.1-flash-lite",
+                             GALAXY_ALPR__OCR__GEMINI_BASE_URL=fake.base_url, GEMINI_API_KEY=DEFAULT_KEY,
+                             GALAXY_ALPR__MODELS__PLATE_RECOGNIZER=str(tmp_path / "missing.onnx"))
+    service = build_service(settings)
+    try:
+        assert not service.system.local_ocr_status().available
+        response = recognize(service, crop_bytes())
+        assert not response.HasField("error"), response.error.message
+        assert response.readings[0].ocr_provider == "gemini"
+        assert response.readings[0].plate_number == "B 1234 CD"
+        assert service.system.health().healthy, "Gemini alone can read every plate"
+    finally:
+        service.close()

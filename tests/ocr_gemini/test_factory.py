@@ -48,3 +48,13 @@ def test_without_a_key_auto_and_gemini_read_locally_and_say_why() -> None:
         status = provider.status()
         assert status.available and "GEMINI_API_KEY is not set" in status.error
         assert ("'gemini'" in status.error) is (choice == "gemini")
+
+
+def test_without_a_local_reader_gemini_reads_alone() -> None:
+    provider = build_ocr_provider(make_settings(provider="auto"), None)
+
+    assert isinstance(provider, GeminiOcrProvider)
+
+
+def test_without_a_local_reader_or_a_key_nothing_reads() -> None:
+    assert build_ocr_provider(make_settings(provider="auto", api_key=""), None) is None

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from server.errors import InvalidPathError, NotFoundError
-from server.storage.retrieval import content_type, resolve_stored_path
+from server.storage.retrieval import content_type, open_stored, resolve_stored_path
 
 
 @pytest.fixture
@@ -50,3 +50,20 @@ def test_non_image_files_are_not_served(root: Path) -> None:
     (root / "notes.txt").write_text("x")
     with pytest.raises(InvalidPathError):
         resolve_stored_path(root, "notes.txt")
+
+
+def test_open_stored_streams_in_chunks(root: Path) -> None:
+    path = root / "uploaded_vehicle_images" / "big_uploaded_image.png"
+    path.write_bytes(bytes(range(256)) * 10)
+    stored = open_stored(root, "uploaded_vehicle_images/big_uploaded_image.png")
+    assert (stored.size, stored.content_type) == (2560, "image/png")
+    chunks = list(stored.chunks(1000))
+    assert [len(c) for c in chunks] == [1000, 1000, 560]
+    assert b"".join(chunks) == path.read_bytes()
+
+
+def test_open_stored_empty_file_is_one_empty_chunk(root: Path) -> None:
+    (root / "uploaded_vehicle_images" / "empty.jpg").write_bytes(b"")
+    assert list(open_stored(root, "uploaded_vehicle_images/empty.jpg").chunks(10)) == [b""]
+    with pytest.raises(NotFoundError):
+        open_stored(root, "uploaded_vehicle_images/none.jpg")
