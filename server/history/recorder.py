@@ -6,10 +6,10 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from server.history.pipeline_reads import reads_of
+from server.history.pipeline_reads import plate_crop_reads, reads_of
 from server.history.records import RecordResult
 from server.history.store import HistoryStore
-from server.pipeline.results import ImageRequest, PipelineOutput
+from server.pipeline.results import ImageRequest, PipelineOutput, ReadOutput
 
 log = logging.getLogger(__name__)
 
@@ -39,4 +39,13 @@ class PipelineRecorder:
             return self.store.record_many(reads) if reads else []
         except Exception:
             log.exception("history: reads of %r not recorded", output.original_filename)
+            return []
+
+    def record_plate_reads(self, output: ReadOutput, request: ImageRequest) -> list[RecordResult]:
+        """Record a recognised plate crop's reads (source "plate"); logs and returns [] on failure."""
+        try:
+            reads = plate_crop_reads(output, request, read_at=datetime.fromisoformat(output.timestamp))
+            return self.store.record_many(reads) if reads else []
+        except Exception:
+            log.exception("history: reads of plate image %r not recorded", request.file_name)
             return []

@@ -275,4 +275,7 @@ class AlprPipeline:
         reading = recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read)
         stage_ms = stage.elapsed_ms()
         moment = self._now().astimezone(self.settings.tz)
-        return ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())
+        output = ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())
+        if with_region and self.recorder is not None:  # a recognised plate crop is a read too (no artefacts)
+            self.recorder.record_plate_reads(output, request)
+        return output

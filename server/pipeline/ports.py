@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from server.domain import Detection, Image
-from server.pipeline.results import ImageRequest, PipelineOutput
+from server.pipeline.results import ImageRequest, PipelineOutput, ReadOutput
 
 
 class ModelInfoLike(Protocol):
@@ -43,4 +43,8 @@ class ReadRecorder(Protocol):
 
     def record(self, output: PipelineOutput, request: ImageRequest) -> object:
         """Record the image's reads; never raises."""
+        ...
+
+    def record_plate_reads(self, output: ReadOutput, request: ImageRequest) -> object:
+        """Record the reads of a recognised plate crop; never raises."""
         ...

@@ -133,3 +133,21 @@ def test_watchlist_alert_reaches_the_webhook(client: TestClient, read_plate: str
 ])
 def test_bad_watchlist_entries(client: TestClient, body: dict[str, Any]) -> None:
     assert_error(client.post(f"{API}/watchlist", json=body), 400)
+
+
+def test_recognized_plate_crops_are_recorded_ocr_only_is_not(client: TestClient) -> None:
+    record = labels("indonesia-ilpr-platecrops")[0]
+    content = (data_set("indonesia-ilpr-platecrops") / record["image"]).read_bytes()
+    name = f"crop-{time.monotonic_ns()}.jpg"
+
+    def recorded() -> list[dict[str, Any]]:
+        reads = client.get(f"{API}/history/reads", params={"limit": 1000}).json()["data"]["reads"]
+        return [x for x in reads if x["original_filename"] == name]
+
+    r = client.post(f"{API}/plate/recognize-plate", files={"file": (name, content, "image/jpeg")})
+    assert r.status_code == 200, r.text
+    plate = r.json()["data"]["list_result_plate_recognized"][0]["plate_number"]
+    assert plate
+    assert [(x["source"], x["plate_number"]) for x in recorded()] == [("plate", plate)]
+    assert client.post(f"{API}/plate/ocr-plate", files={"file": (name, content, "image/jpeg")}).status_code == 200
+    assert len(recorded()) == 1
