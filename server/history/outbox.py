@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -38,6 +39,8 @@ class DeliveryPolicy:
     max_backoff_s: float = 60.0
     poll_s: float = 1.0
     batch: int = 20
+    # Deliveries in flight at once (a slow receiver does not hold up the others).
+    concurrency: int = 4
 
     def delay(self, attempts: int) -> float:
         """Seconds before the next try after `attempts` failed ones."""
@@ -60,6 +63,7 @@ class WebhookDispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._client = httpx.Client(timeout=policy.timeout_s, follow_redirects=False)
+        self._pool = ThreadPoolExecutor(max_workers=max(1, policy.concurrency), thread_name_prefix="webhook")
 
     def start(self) -> None:
         """Start the delivery thread."""
@@ -78,6 +82,7 @@ class WebhookDispatcher:
         if self._thread is not None:
             self._thread.join(timeout=self.policy.timeout_s + 5)
             self._thread = None
+        self._pool.shutdown(wait=True)
         self._client.close()
 
     def _run(self) -> None:
@@ -93,14 +98,10 @@ class WebhookDispatcher:
 
     def run_once(self) -> int:
         """Attempt every due row once; returns how many were attempted."""
-        attempted = 0
-        for row_id in self._due():
-            if self._stop.is_set():
-                break
-            if self._claim(row_id):
-                self._deliver(row_id)
-                attempted += 1
-        return attempted
+        claimed = [row_id for row_id in self._due() if not self._stop.is_set() and self._claim(row_id)]
+        for future in [self._pool.submit(self._deliver, row_id) for row_id in claimed]:
+            future.result()
+        return len(claimed)
 
     def _due(self) -> list[int]:
         now = to_db(self._now())

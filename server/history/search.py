@@ -46,12 +46,8 @@ def fuzzy_plate_ids(session: Session, plate: str, max_distance: float) -> dict[i
     text = normalise_plate(plate)
     depth = math.floor(max_distance + 1e-9)
     variants = deletion_variants(fold_plate(text), depth)
-    candidates = session.execute(
-        select(PlateVariant.plate_id).where(PlateVariant.variant.in_(list(variants)),
-                                            PlateVariant.deletions <= depth).distinct()
-    ).scalars().all()
-    if not candidates:
-        return {}
+    candidates = (select(PlateVariant.plate_id)
+                  .where(PlateVariant.variant.in_(list(variants)), PlateVariant.deletions <= depth))
     found: dict[int, float] = {}
     for plate_id, other in session.execute(select(Plate.id, Plate.text).where(Plate.id.in_(candidates))):
         distance = weighted_distance(text, other, limit=max_distance)
