@@ -15,6 +15,8 @@ LOOKALIKE_GROUPS: tuple[str, ...] = ("0ODQ", "1I", "8B", "5S", "2Z", "6G")
 LOOKALIKE_COST = 0.5
 # Deepest deletion neighbourhood kept in the index: fuzzy searches go up to this distance.
 MAX_FUZZY_DISTANCE = 2
+# Longest normalised plate text searched, watched or recorded (plates have at most about 10 characters).
+MAX_PLATE_LENGTH = 20
 
 _FOLD = {ch: group[0] for group in LOOKALIKE_GROUPS for ch in group}
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import String
+
 from server.history.models import AlertRow, Read, WatchlistEntry
 from server.history.records import Alert, Box, NewRead, StoredRead, WatchEntry
 from server.history.timeutil import from_db, to_db
+
+_LENGTHS = {c.name: c.type.length for c in Read.__table__.columns
+            if isinstance(c.type, String) and c.type.length is not None}
 
 
 def box_text(box: Box | None) -> str:
@@ -23,7 +28,19 @@ def text_box(text: str) -> Box | None:
 
 
 def read_columns(read: NewRead) -> dict[str, Any]:
-    """The reads-table columns of a new read (plate keys and plate_id are added by the store)."""
+    """The reads-table columns of a new read (plate keys and plate_id are added by the store).
+
+    Text longer than its column is cut to fit (PostgreSQL would refuse it; SQLite would keep it).
+    """
+    columns = _unclipped(read)
+    for name, value in columns.items():
+        limit = _LENGTHS.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            columns[name] = value[:limit]
+    return columns
+
+
+def _unclipped(read: NewRead) -> dict[str, Any]:
     return {
         "read_at": to_db(read.read_at), "source": read.source, "camera_id": read.camera_id,
         "request_id": read.request_id, "track_id": read.track_id, "plate_text": read.plate_text,

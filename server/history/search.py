@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from server.errors import InvalidInputError, Reason
 from server.history.cursor import decode_cursor, encode_cursor
 from server.history.models import Plate, PlateVariant, Read
-from server.history.plates import MAX_FUZZY_DISTANCE, deletion_variants, fold_plate, normalise_plate, weighted_distance
+from server.history.plates import (
+    MAX_FUZZY_DISTANCE,
+    MAX_PLATE_LENGTH,
+    deletion_variants,
+    fold_plate,
+    normalise_plate,
+    weighted_distance,
+)
 from server.history.records import ReadPage, ReadQuery
 from server.history.rows import stored_read
 from server.history.timeutil import to_db
@@ -35,8 +42,9 @@ def validate(query: ReadQuery) -> None:
     if not 0 <= query.max_distance <= MAX_FUZZY_DISTANCE or math.isnan(query.max_distance):
         raise InvalidInputError(f"max_distance must be between 0 and {MAX_FUZZY_DISTANCE}",
                                 reason=Reason.INVALID_QUERY)
-    if query.plate and not normalise_plate(query.plate):
-        raise InvalidInputError("plate must contain letters or digits", reason=Reason.INVALID_PLATE)
+    if query.plate and not 0 < len(normalise_plate(query.plate)) <= MAX_PLATE_LENGTH:
+        raise InvalidInputError(f"plate must have 1 to {MAX_PLATE_LENGTH} letters or digits",
+                                reason=Reason.INVALID_PLATE)
     if query.since and query.until and query.since > query.until:
         raise InvalidInputError("since is after until", reason=Reason.INVALID_QUERY)
 

@@ -22,7 +22,14 @@ from server.history.csv_export import csv_lines
 from server.history.database import make_engine
 from server.history.models import AlertRow, OutboxRow, Plate, PlateVariant, Read, WatchlistEntry
 from server.history.payload import webhook_payload
-from server.history.plates import MAX_FUZZY_DISTANCE, deletion_variants, fold_plate, normalise_plate, weighted_distance
+from server.history.plates import (
+    MAX_FUZZY_DISTANCE,
+    MAX_PLATE_LENGTH,
+    deletion_variants,
+    fold_plate,
+    normalise_plate,
+    weighted_distance,
+)
 from server.history.records import (
     Alert,
     NewRead,
@@ -80,9 +87,9 @@ class HistoryStore:
             entries = [watch_entry(e) for e in session.execute(select(WatchlistEntry)).scalars()]
             for read in reads:
                 normalized = normalise_plate(read.plate_text)
-                if not normalized:
-                    raise InvalidInputError(f"plate text {read.plate_text!r} has no letters or digits",
-                                            reason=Reason.INVALID_PLATE)
+                if not 0 < len(normalized) <= MAX_PLATE_LENGTH:
+                    raise InvalidInputError(f"plate text {read.plate_text!r} must have 1 to {MAX_PLATE_LENGTH} "
+                                            "letters or digits", reason=Reason.INVALID_PLATE)
                 folded = fold_plate(normalized)
                 plate_id = self._plate_id(session, normalized, folded)
                 row = Read(**read_columns(read), plate_id=plate_id, plate_normalized=normalized,
@@ -150,11 +157,15 @@ class HistoryStore:
     def add_watch_entry(self, new: NewWatchEntry) -> WatchEntry:
         """Store an entry; InvalidInputError for an empty plate, a bad distance or a bad webhook URL."""
         normalized = normalise_plate(new.plate_number)
-        if not normalized:
-            raise InvalidInputError("plate_number must contain letters or digits", reason=Reason.INVALID_PLATE)
+        if not 0 < len(normalized) <= MAX_PLATE_LENGTH:
+            raise InvalidInputError(f"plate_number must have 1 to {MAX_PLATE_LENGTH} letters or digits",
+                                    reason=Reason.INVALID_PLATE)
         if not 0 <= new.match_distance <= MAX_FUZZY_DISTANCE:
             raise InvalidInputError(f"match_distance must be between 0 and {MAX_FUZZY_DISTANCE}",
                                     reason=Reason.INVALID_QUERY)
+        if len(new.plate_number) > 64 or len(new.label) > 255:
+            raise InvalidInputError("plate_number is limited to 64 characters, label to 255",
+                                    reason=Reason.INVALID_ARGUMENT)
         if new.webhook_url:
             check_webhook_url(new.webhook_url)
         row = WatchlistEntry(id=uuid.uuid4().hex, plate_number=new.plate_number.strip(),

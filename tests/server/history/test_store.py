@@ -136,7 +136,7 @@ def test_watch_list_matches_new_reads(store: HistoryStore) -> None:
 
 @pytest.mark.parametrize("entry", [
     NewWatchEntry(""), NewWatchEntry("B 1", match_distance=5), NewWatchEntry("B 1", webhook_url="ftp://x/y"),
-    NewWatchEntry("B 1", webhook_url="not a url"),
+    NewWatchEntry("B 1", webhook_url="not a url"), NewWatchEntry("B 1", label="x" * 256),
 ])
 def test_bad_watch_entries(store: HistoryStore, entry: NewWatchEntry) -> None:
     with pytest.raises(InvalidInputError):
@@ -164,3 +164,15 @@ def test_migrations_downgrade_and_upgrade(db_url: str) -> None:
     again = HistoryStore.open(db_url)  # opening a migrated database again is a no-op
     assert again.count_reads() == 1
     again.close()
+
+
+def test_overlong_plates_are_refused_and_long_fields_fit(store: HistoryStore) -> None:
+    with pytest.raises(InvalidInputError):
+        store.search(ReadQuery(plate="A" * 500, match="fuzzy", max_distance=2))
+    with pytest.raises(InvalidInputError):
+        store.add_watch_entry(NewWatchEntry("B" * 21))
+    with pytest.raises(InvalidInputError):
+        store.record(read("C" * 21))
+    long_read = store.record(read("B 1 A", camera_id="x" * 500, region_name="y" * 500))
+    got = store.get_read(long_read.read_id).read
+    assert got.camera_id == "x" * 128 and got.region_name == "y" * 128
