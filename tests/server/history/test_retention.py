@@ -37,3 +37,14 @@ def test_zero_days_keeps_everything(store: HistoryStore, tmp_path: Path) -> None
     store.record(NewRead(NOW - timedelta(days=4000), "B1A"))
     assert RetentionSweeper(store, days=0, base_dir=tmp_path, root=tmp_path, interval_s=1).sweep() == (0, 0)
     assert store.count_reads() == 1
+
+
+def test_alerts_outlive_their_deleted_reads(store: HistoryStore, tmp_path: Path) -> None:
+    from server.history.records import NewWatchEntry
+
+    store.add_watch_entry(NewWatchEntry("B 1 A", label="kept", webhook_url="http://127.0.0.1:9/hook"))
+    store.record(NewRead(NOW - timedelta(days=40), "B1A"))
+    sweeper = RetentionSweeper(store, days=30, base_dir=tmp_path, root=tmp_path, interval_s=3600, now=lambda: NOW)
+    assert sweeper.sweep() == (1, 0)
+    alerts = store.list_alerts()
+    assert len(alerts) == 1 and alerts[0].read_id is None and alerts[0].read is None and alerts[0].label == "kept"
