@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +79,23 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     svc.close()
 
 
+@contextmanager
+def serving(service: Service, *, max_workers: int = 8) -> Iterator[str]:
+    """A real gRPC server for the service on a free loopback port; yields its target."""
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=max_workers,
+                                          history=service.history_servicer)
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(grace=None)
+
+
 @pytest.fixture(scope="session")
 def grpc_target(service: Service) -> Iterator[str]:
     """A real gRPC server on a free loopback port."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=8,
-                                          history=service.history_servicer)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop(grace=None)
+    with serving(service) as target:
+        yield target
 
 
 @pytest.fixture

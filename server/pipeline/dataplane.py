@@ -74,7 +74,8 @@ class AlprPipeline:
             self._detector_pool.shutdown(wait=True)
 
     # ---- helpers -------------------------------------------------------------------------
-    def _decode(self, request: ImageRequest, *, scene: bool) -> DecodedImage:
+    def decode(self, request: ImageRequest, *, scene: bool = True) -> DecodedImage:
+        """The request's image, checked against the configured formats and limits (scenes: minimum size)."""
         limits = self.settings.limits
         return decode_image(
             request.content,
@@ -84,7 +85,7 @@ class AlprPipeline:
             min_size=(limits.min_scene_width, limits.min_scene_height) if scene else None,
         )
 
-    def _naming(self, request: ImageRequest) -> tuple[str, datetime]:
+    def naming(self, request: ImageRequest) -> tuple[str, datetime]:
         """Validate the request's timestamp (before any work) and give its prefix and moment."""
         return file_prefix(
             self._now(), self.settings.tz,
@@ -224,9 +225,9 @@ class AlprPipeline:
     def process(self, request: ImageRequest) -> PipelineOutput:
         """Full pipeline for one uploaded image: decode, analyze, save."""
         watch = Stopwatch()
-        wanted_prefix, moment = self._naming(request)
+        wanted_prefix, moment = self.naming(request)
         decode = Stopwatch()
-        decoded = self._decode(request, scene=True)
+        decoded = self.decode(request)
         decode_ms = decode.elapsed_ms()
         analysis = self.analyze(decoded.image)
         analysis = replace(analysis, times=replace(analysis.times, decode_ms=decode_ms))
@@ -235,8 +236,8 @@ class AlprPipeline:
     def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
         """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
         watch = Stopwatch()
-        wanted_prefix, moment = self._naming(request)
-        decoded = self._decode(request, scene=True)
+        wanted_prefix, moment = self.naming(request)
+        decoded = self.decode(request)
         stage = Stopwatch()
         found = self._vehicles(decoded.image) if kind == "vehicle" else self._plates(decoded.image)
         stage_ms = stage.elapsed_ms()
@@ -269,7 +270,7 @@ class AlprPipeline:
     def read_plate(self, request: ImageRequest, *, with_region: bool) -> ReadOutput:
         """OCR (with_region=False) or full recognition of one plate image."""
         watch = Stopwatch()
-        decoded = self._decode(request, scene=False)
+        decoded = self.decode(request, scene=False)
         stage = Stopwatch()
         read = self._ocr().read([decoded.image])[0]
         reading = recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read)

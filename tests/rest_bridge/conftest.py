@@ -1,4 +1,4 @@
-"""The bridge app in-process (TestClient) over a real gRPC server that has the history service."""
+"""The bridge app in-process (httpx TestClient) over a real gRPC server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rest_bridge.settings import BridgeSettings
 
 @pytest.fixture(scope="module")
 def client(grpc_target: str) -> Iterator[TestClient]:
-    """REST client of a bridge whose backend is the real gRPC server (SQLite history in a temp dir)."""
-    with TestClient(create_app(BridgeSettings(grpc_target=grpc_target))) as c:
+    """REST client of a bridge whose backend is the real gRPC server."""
+    app = create_app(BridgeSettings(grpc_target=grpc_target))
+    with TestClient(app) as c:
         yield c

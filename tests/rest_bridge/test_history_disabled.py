@@ -9,18 +9,16 @@ from fastapi.testclient import TestClient
 from rest_bridge.main import create_app
 from rest_bridge.settings import BridgeSettings
 from server.bootstrap import build_service
-from server.grpc_api.app import create_server
-from tests.conftest import data_set, labels, make_settings
+from tests.conftest import data_set, labels, make_settings, serving
 
 API = "/galaxy-alpr/v1"
 
 
 def test_disabled_history(tmp_path: Path) -> None:
     service = build_service(make_settings(tmp_path, GALAXY_ALPR__HISTORY__ENABLED="false"))
-    server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=4, history=service.history_servicer)
-    server.start()
     try:
-        with TestClient(create_app(BridgeSettings(grpc_target=f"127.0.0.1:{port}"))) as client:
+        with serving(service, max_workers=4) as target, \
+                TestClient(create_app(BridgeSettings(grpc_target=target))) as client:
             record = labels("openalpr-us")[0]
             content = (data_set("openalpr-us") / record["image"]).read_bytes()
             r = client.post(f"{API}/alpr-core/process-single-image", files={"file": ("a.jpg", content, "image/jpeg")})
@@ -30,5 +28,4 @@ def test_disabled_history(tmp_path: Path) -> None:
                 assert answer.status_code == 503 and answer.json()["reason"] == "HISTORY_DISABLED"
         assert not (tmp_path / "images_processed" / "history.db").exists()
     finally:
-        server.stop(grace=None)
         service.close()

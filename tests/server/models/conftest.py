@@ -10,7 +10,7 @@ from server.models.export import ExportError
 from server.models.manifest import FASTANPR_PLATE_DETECTOR, INDONESIA_PLATE_DETECTOR, VEHICLE_DETECTOR, PackageFile
 from server.models.prepare import find_package_file, find_repo_file
 
-REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
+REPO_MODELS = Path(__file__).resolve().parents[3] / "models"
 
 
 def _installed(package_file: PackageFile) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_ROOT = REPO_ROOT / ".." / "shared" / "data"
 MODELS_DIR = REPO_ROOT / "models"
 VEHICLE_CLASSES = ("car", "motorcycle", "bus", "truck")

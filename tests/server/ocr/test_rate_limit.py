@@ -8,7 +8,7 @@ import pytest
 
 from server.errors import OcrRateLimitedError
 from server.ocr.rate_limit import TokenBucket, default_burst
-from tests.ocr_gemini.helpers import FakeClock
+from tests.server.ocr.gemini_helpers import FakeClock
 
 
 def bucket(rate: float, burst: int, clock: FakeClock) -> TokenBucket:

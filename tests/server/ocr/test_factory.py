@@ -5,7 +5,7 @@ from __future__ import annotations
 from server.ocr.auto import AutoOcrProvider
 from server.ocr.factory import build_ocr_provider
 from server.ocr.gemini import GeminiOcrProvider
-from tests.ocr_gemini.helpers import RecordingProvider, make_settings
+from tests.server.ocr.gemini_helpers import RecordingProvider, make_settings
 
 
 def test_local_is_the_local_provider() -> None:

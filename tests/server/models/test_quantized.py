@@ -15,7 +15,7 @@ from server.config import DEFAULT_CONFIG, load_settings
 from server.detection import OnnxDetector
 from server.domain import Box
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 MODELS = REPO_ROOT / "models"
 PHOTOS = REPO_ROOT.parent / "shared" / "data" / "openalpr-us"
 PAIRS = [("vehicle_detector.onnx", "vehicle_detector_int8.onnx", ("car", "motorcycle", "bus", "truck"))]

@@ -13,7 +13,7 @@ from server.ocr.auto import AutoOcrProvider
 from server.ocr.base import ProviderStatus
 from server.ocr.gemini import GeminiOcrProvider
 from tests.fakes.gemini_server import FakeGeminiServer, FakeReply, RecordedRequest, error_reply, plate_reply, text_reply
-from tests.ocr_gemini.helpers import FakeClock, RecordingProvider, make_crop, make_settings, sent_image
+from tests.server.ocr.gemini_helpers import FakeClock, RecordingProvider, make_crop, make_settings, sent_image
 
 
 def auto_on(fake: FakeGeminiServer, local: RecordingProvider, **overrides: object) -> AutoOcrProvider:

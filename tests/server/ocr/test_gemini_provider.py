@@ -25,7 +25,7 @@ from tests.fakes.gemini_server import (
     retry_info,
     text_reply,
 )
-from tests.ocr_gemini.helpers import FakeClock, make_crop, make_settings, sent_image
+from tests.server.ocr.gemini_helpers import FakeClock, make_crop, make_settings, sent_image
 
 RETIRED = "gemini-2.0-flash-lite-001"
 

@@ -28,8 +28,7 @@ from rest_bridge.main import create_app
 from rest_bridge.settings import BridgeSettings
 from server.bootstrap import Service, build_service
 from server.errors import Reason
-from server.grpc_api.app import create_server
-from tests.conftest import data_set, labels, make_settings
+from tests.conftest import data_set, labels, make_settings, serving
 from tests.fakes.gemini_server import DEFAULT_KEY, FakeGeminiServer, FakeReply, error_reply, plate_reply
 
 API = "/galaxy-alpr/v1"
@@ -120,10 +119,8 @@ def strict_service(tmp_path_factory: pytest.TempPathFactory, fake: FakeGeminiSer
 
 @pytest.fixture(scope="module")
 def strict_target(strict_service: Service) -> Iterator[str]:
-    server, port, _ = create_server(strict_service.servicer, "127.0.0.1:0", max_workers=4)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop(None)
+    with serving(strict_service, max_workers=4) as target:
+        yield target
 
 
 @pytest.fixture(scope="module")

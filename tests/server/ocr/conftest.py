@@ -1,12 +1,21 @@
-"""Fixtures of the recognizer tests: the committed model and its provider (skip when absent)."""
+"""Fixtures of the OCR tests: a fake Gemini API, and the committed plate recognizer (skip when absent)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from server.ocr.plate_recognizer import DEFAULT_MODEL, PlateRecognizerProvider
+from tests.fakes.gemini_server import FakeGeminiServer
+
+
+@pytest.fixture
+def fake_gemini() -> Iterator[FakeGeminiServer]:
+    """A fresh fake Gemini API on a free loopback port."""
+    with FakeGeminiServer() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from server.ocr.retry import BackoffPolicy, Deadline, call_with_retries
-from tests.ocr_gemini.helpers import FakeClock
+from tests.server.ocr.gemini_helpers import FakeClock
 
 
 class Transient(Exception):
