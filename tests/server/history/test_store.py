@@ -176,3 +176,28 @@ def test_overlong_plates_are_refused_and_long_fields_fit(store: HistoryStore) ->
     long_read = store.record(read("B 1 A", camera_id="x" * 500, region_name="y" * 500))
     got = store.get_read(long_read.read_id).read
     assert got.camera_id == "x" * 128 and got.region_name == "y" * 128
+
+
+def test_concurrent_writers_lose_nothing(store: HistoryStore) -> None:
+    """Stage threads record at once: every read lands, the shared new plate is created once."""
+    import threading
+
+    entry = store.add_watch_entry(NewWatchEntry("B 1 A"))
+    errors: list[str] = []
+
+    def work(worker: int) -> None:
+        for j in range(10):
+            try:
+                store.record_many([read(f"B {worker}{j} A", j), read("B 1 A", j)])
+            except Exception as exc:  # collected: the assertion below names them
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_reads() == 120
+    assert len(store.search(ReadQuery(plate="B1A", limit=1000)).reads) == 60
+    assert len(store.list_alerts(entry_id=entry.entry_id, limit=1000)) == 60
