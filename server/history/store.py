@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -141,7 +142,7 @@ class HistoryStore:
         def pages() -> Iterator[list[StoredRead]]:
             cursor = query.cursor
             while True:
-                page = self.search(ReadQuery(**{**query.__dict__, "limit": page_size, "cursor": cursor}))
+                page = self.search(replace(query, limit=page_size, cursor=cursor))
                 yield page.reads
                 if not page.next_cursor:
                     return
@@ -280,8 +281,3 @@ def matching_entries(entries: list[WatchEntry], normalized: str) -> list[tuple[W
         if distance <= entry.match_distance + 1e-9:
             out.append((entry, distance))
     return out
-
-
-def retention_cutoff(now: datetime, days: int) -> datetime:
-    """The moment before which reads are deleted."""
-    return now - timedelta(days=days)
