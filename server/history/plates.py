@@ -42,6 +42,8 @@ def weighted_distance(a: str, b: str, limit: float | None = None) -> float:
     """Edit distance where look-alike substitutions cost less; stops early once every path exceeds limit."""
     if len(a) < len(b):
         a, b = b, a
+    if limit is not None and len(a) - len(b) > limit:
+        return float(len(a) - len(b))  # every alignment inserts at least the length difference
     previous = [float(j) for j in range(len(b) + 1)]
     for i, ca in enumerate(a, start=1):
         current = [float(i)]
