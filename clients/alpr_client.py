@@ -15,7 +15,7 @@ from typing import Any, Literal
 import grpc
 
 from clients.channel import CHANNEL_OPTIONS, REQUEST_ID_HEADER, Deadlines, message_id, new_request_id
-from clients.history_client import AsyncHistoryClient
+from clients.history_client import AsyncHistoryClient, HistoryClient
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
@@ -76,6 +76,7 @@ class AlprClient:
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
         self._timeout = self._deadlines.unary_s
+        self.history = HistoryClient(self._channel, self._deadlines)
 
     def __enter__(self) -> AlprClient:
         return self

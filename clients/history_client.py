@@ -1,8 +1,8 @@
-"""Typed asyncio client of HistoryService (reads, watch list, alerts) on an existing channel."""
+"""Typed clients of HistoryService (reads, watch list, alerts) on an existing channel, sync and asyncio."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import grpc
 
@@ -61,3 +61,43 @@ class AsyncHistoryClient:
         response: hpb.ListAlertsResponse = await self._stub.ListAlerts(
             request, timeout=self._deadlines.unary_s, metadata=self._metadata())
         return response
+
+
+class HistoryClient:
+    """The synchronous twin of AsyncHistoryClient (AlprClient(...).history)."""
+
+    def __init__(self, channel: grpc.Channel, deadlines: Deadlines) -> None:
+        self._stub = hpb_grpc.HistoryServiceStub(channel)
+        self._deadlines = deadlines
+
+    def _metadata(self) -> tuple[tuple[str, str]]:
+        return ((REQUEST_ID_HEADER, new_request_id()),)
+
+    def search_reads(self, request: hpb.SearchReadsRequest) -> hpb.SearchReadsResponse:
+        """One page of reads."""
+        return self._stub.SearchReads(request, timeout=self._deadlines.unary_s, metadata=self._metadata())
+
+    def export_csv(self, request: hpb.ExportReadsRequest) -> Iterator[bytes]:
+        """CSV bytes of every matching read, chunk by chunk."""
+        unary = self._deadlines.unary_s
+        for message in self._stub.ExportReads(request, timeout=unary * EXPORT_DEADLINE_FACTOR if unary else None,
+                                              metadata=self._metadata()):
+            yield message.chunk
+
+    def create_watchlist_entry(self, request: hpb.CreateWatchlistEntryRequest) -> hpb.CreateWatchlistEntryResponse:
+        """Add an entry."""
+        return self._stub.CreateWatchlistEntry(request, timeout=self._deadlines.unary_s, metadata=self._metadata())
+
+    def list_watchlist_entries(self) -> hpb.ListWatchlistEntriesResponse:
+        """Every entry."""
+        return self._stub.ListWatchlistEntries(hpb.ListWatchlistEntriesRequest(), timeout=self._deadlines.unary_s,
+                                               metadata=self._metadata())
+
+    def delete_watchlist_entry(self, entry_id: str) -> None:
+        """Remove an entry (NOT_FOUND when there is none)."""
+        self._stub.DeleteWatchlistEntry(hpb.DeleteWatchlistEntryRequest(entry_id=entry_id),
+                                        timeout=self._deadlines.unary_s, metadata=self._metadata())
+
+    def list_alerts(self, request: hpb.ListAlertsRequest) -> hpb.ListAlertsResponse:
+        """Newest alerts."""
+        return self._stub.ListAlerts(request, timeout=self._deadlines.unary_s, metadata=self._metadata())

@@ -33,3 +33,19 @@ def test_history_client_round_trip(grpc_target: str) -> None:
             assert info.value.code() == grpc.StatusCode.NOT_FOUND
 
     asyncio.run(scenario())
+
+
+def test_sync_history_client(grpc_target: str) -> None:
+    from clients import AlprClient
+
+    with AlprClient(grpc_target, timeout_s=10) as client:
+        entry = client.history.create_watchlist_entry(hpb.CreateWatchlistEntryRequest(plate_number="KT 9 AB")).entry
+        assert entry.entry_id in [e.entry_id for e in client.history.list_watchlist_entries().entries]
+        assert b"".join(client.history.export_csv(hpb.ExportReadsRequest(
+            filter=hpb.ReadFilter(camera_id="none")))).startswith(b"read_id,")
+        assert client.history.search_reads(hpb.SearchReadsRequest(filter=hpb.ReadFilter(plate="KT9AB"))).reads == []
+        assert list(client.history.list_alerts(hpb.ListAlertsRequest(entry_id=entry.entry_id)).alerts) == []
+        client.history.delete_watchlist_entry(entry.entry_id)
+        with pytest.raises(grpc.RpcError) as info:
+            client.history.delete_watchlist_entry(entry.entry_id)
+        assert info.value.code() == grpc.StatusCode.NOT_FOUND
