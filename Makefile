@@ -50,7 +50,8 @@ lint: install buf-lint ## ruff, mypy and buf lint
 evaluate: models ## accuracy over ../shared/data
 	$(PY) scripts/evaluate.py
 
-# BENCH_ARGS: --quick (smoke run, < 2 min), --experiments (also the optimisation experiments), --out DIR.
+# BENCH_ARGS: --quick (smoke run, < 2 min), --experiments (also the optimisation experiments), --out DIR,
+# --history (only the read-history search benchmark: 1M generated reads in SQLite and PostgreSQL, ~15 min).
 bench: models ## benchmarks over ../shared/data: bench/results/latest.{json,md} (see bench/run.py)
 	$(PY) -m bench.run $(BENCH_ARGS)
 

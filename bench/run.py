@@ -253,10 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help=f"comma-separated sections: {','.join(ALL_SECTIONS)}")
     parser.add_argument("--experiments", action="store_true",
                         help="also run the optimisation experiments (exp_*; long on a busy machine)")
+    parser.add_argument("--history", action="store_true",
+                        help="only the read-history search benchmark (bench/history.py: 1M reads, SQLite and "
+                             "PostgreSQL; with --quick 20k reads); writes <out>/history.json")
     parser.add_argument("--exp-images", type=int, default=None,
                         help="images per data set in the recall experiments (0: all; default 40, quick 4)")
     parser.add_argument("--soak-s", type=float, default=None, help="soak duration (default 60 s, quick 10 s)")
     args = parser.parse_args(argv)
+    if args.history:
+        from bench import history
+
+        return history.main(["--out", str(args.out), *(["--quick"] if args.quick else [])])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cfg = BenchConfig.quick_run() if args.quick else BenchConfig.full()

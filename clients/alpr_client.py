@@ -22,6 +22,7 @@ from clients.channel import (
     new_request_id,
     open_aio_channel,
 )
+from clients.history_client import AsyncHistoryClient, HistoryClient
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
@@ -82,6 +83,7 @@ class AlprClient:
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
         self._timeout = self._deadlines.unary_s
+        self.history = HistoryClient(self._channel, self._deadlines, api_key=api_key)
 
     def __enter__(self) -> AlprClient:
         return self
@@ -167,6 +169,7 @@ class AsyncAlprClient:
         self._channel = open_aio_channel(target, credentials)
         self._stub = pb_grpc.AlprServiceStub(self._channel)
         self._deadlines = _deadlines(timeout_s, deadlines)
+        self.history = AsyncHistoryClient(self._channel, self._deadlines, api_key=api_key)
 
     async def __aenter__(self) -> AsyncAlprClient:
         return self

@@ -6,12 +6,14 @@ import argparse
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import grpc
 import uvicorn
 from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from clients import AsyncAlprClient, AsyncVideoClient
@@ -20,7 +22,7 @@ from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.request_ids import request_id_middleware
-from rest_bridge.routes import alpr, events, images, info, plate, system, vehicle, video
+from rest_bridge.routes import alpr, events, history, images, info, plate, system, vehicle, video, watchlist
 from rest_bridge.service_limits import ServiceLimits, learn_limits
 from rest_bridge.settings import BridgeSettings, get_settings
 from server import __version__
@@ -28,6 +30,7 @@ from server.errors import Reason
 from server.telemetry import request_ids
 
 API_PREFIX = "/galaxy-alpr/v1"
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
@@ -102,7 +105,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Authorization", "Content-Type"], max_age=600)
     routers = (info.router, system.router, alpr.router, vehicle.router, plate.router, images.router, video.router,
-               events.router)
+               events.router, history.router, watchlist.router)
     metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
@@ -111,6 +114,13 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
 
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/console", include_in_schema=False)
+    async def console_root() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    # The web console: static pages calling the API above (README, "Web console").
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     return app
 
 

@@ -11,8 +11,11 @@ from datetime import datetime, timezone
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
 from server.detection.unified import UnifiedDetector
+from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
+from server.history.recorder import PipelineRecorder
+from server.history.service import History, build_history
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.circuit import CircuitBreaker, CircuitBreakerProvider
@@ -56,14 +59,18 @@ class Service:
     cameras: CameraManager
     plane: VideoPlane
     retention: Retention | None = None
+    history: History | None = None
+    history_servicer: HistoryServicer | None = None  # answers HISTORY_DISABLED when history is None
 
     def close(self) -> None:
-        """Stop the cameras and retention, release worker threads."""
+        """Stop the cameras and retention, release worker threads and the history database."""
         self.cameras.stop()
         if self.retention is not None:
             self.retention.stop()
         self.executor.shutdown(wait=True)
         self.pipeline.close()
+        if self.history is not None:
+            self.history.close()
 
 
 def _load_detector(settings: Settings, key: str, errors: dict[str, str],
@@ -172,9 +179,12 @@ def build_service(settings: Settings) -> Service:
                           max_disk_mb=settings.output.max_disk_mb)
     retention.start(settings.output.retention_interval_s)
     stats = Stats()
+    history = build_history(settings) if settings.history.enabled else None
+    recorder = (PipelineRecorder(history.store, keep_unlisted_images=history.keep_images_for_unlisted)
+                if history is not None else None)
     pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
                             store=store, now=utc_now, verifier=load_verifier(settings, errors),
-                            unified_detector=unified)
+                            unified_detector=unified, recorder=recorder)
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
         model_paths=detector_paths, load_errors=errors, now=utc_now,
@@ -186,4 +196,8 @@ def build_service(settings: Settings) -> Service:
     plane = VideoPlane(settings, pipeline, store, utc_now)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
     video = VideoServicer(plane, cameras, utc_now)
-    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras, plane, retention)
+    history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
+    if history is not None:
+        history.start()
+    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras, plane, retention, history,
+                   history_servicer)

@@ -275,6 +275,26 @@ class CameraSettings(_Frozen):
     exclude: tuple[tuple[Point, ...], ...] = ()
 
 
+class HistorySettings(_Frozen):
+    """Read history, watch lists and webhook alerts (server/history)."""
+
+    enabled: bool = True
+    # A SQLAlchemy URL; empty: the SQLite file <output.root_dir>/history.db. PostgreSQL:
+    # postgresql://user:password@host:5432/dbname (several replicas may share one).
+    database_url: str = ""
+    # Signs every webhook body (header X-Galaxy-Signature: sha256=<hex HMAC-SHA256>) when set.
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_timeout_s: float = Field(5.0, gt=0)
+    webhook_max_attempts: int = Field(30, ge=1)
+    webhook_backoff_s: float = Field(1.0, gt=0)
+    webhook_max_backoff_s: float = Field(60.0, gt=0)
+    # Reads (and their artefact files) older than this are deleted; 0 keeps them for ever.
+    retention_days: int = Field(0, ge=0)
+    retention_interval_s: float = Field(3600.0, gt=0)
+    # "all": keep every image; "watchlist": keep images only when a plate matches a watch-list entry.
+    keep_images: Literal["all", "watchlist"] = "all"
+
+
 class Settings(_Frozen):
     """Everything the server needs, validated."""
 
@@ -290,6 +310,7 @@ class Settings(_Frozen):
     video: VideoSettings = VideoSettings()
     cameras: tuple[CameraSettings, ...] = ()
     plates: PlateSettings = PlateSettings()
+    history: HistorySettings = HistorySettings()
     base_dir: Path = REPO_ROOT
 
     @field_validator("cameras")

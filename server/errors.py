@@ -33,6 +33,12 @@ class Reason:
     NO_FILES: Final = "NO_FILES"
     BATCH_FAILED: Final = "BATCH_FAILED"  # every image of a batch failed (each has its own error)
     TOO_MANY_FILES: Final = "TOO_MANY_FILES"
+    # The read history (server/history): a search or watch-list entry that cannot be used.
+    INVALID_QUERY: Final = "INVALID_QUERY"  # limit, match, max_distance or time range out of bounds
+    INVALID_CURSOR: Final = "INVALID_CURSOR"
+    INVALID_TIME: Final = "INVALID_TIME"
+    INVALID_PLATE: Final = "INVALID_PLATE"
+    INVALID_WEBHOOK_URL: Final = "INVALID_WEBHOOK_URL"
     # Too big: RESOURCE_EXHAUSTED (413); rate limited: RESOURCE_EXHAUSTED (429).
     RESOURCE_EXHAUSTED: Final = "RESOURCE_EXHAUSTED"
     IMAGE_TOO_LARGE: Final = "IMAGE_TOO_LARGE"
@@ -45,12 +51,14 @@ class Reason:
     OVERLOADED: Final = "OVERLOADED"
     # Missing: NOT_FOUND (404).
     NOT_FOUND: Final = "NOT_FOUND"
+    WATCHLIST_ENTRY_NOT_FOUND: Final = "WATCHLIST_ENTRY_NOT_FOUND"
     # Cannot run now: UNAVAILABLE (503).
     UNAVAILABLE: Final = "UNAVAILABLE"
     BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"  # the bridge cannot reach the gRPC server
     MODEL_UNAVAILABLE: Final = "MODEL_UNAVAILABLE"
     STREAM_UNAVAILABLE: Final = "STREAM_UNAVAILABLE"  # a camera or stream URL cannot be read
     STREAM_LIMIT: Final = "STREAM_LIMIT"  # every long-lived video stream slot is taken: try later
+    HISTORY_DISABLED: Final = "HISTORY_DISABLED"  # history.enabled is false
     OCR_FAILED: Final = "OCR_FAILED"
     OCR_MODEL_NOT_FOUND: Final = "OCR_MODEL_NOT_FOUND"
     OCR_AUTH_FAILED: Final = "OCR_AUTH_FAILED"
@@ -76,14 +84,15 @@ REASON_CODES: Final[dict[str, str]] = {
                      Reason.IMAGE_TOO_SMALL, Reason.INVALID_TIMESTAMP, Reason.INVALID_PATH, Reason.INVALID_REQUEST,
                      Reason.NO_FILES, Reason.TOO_MANY_FILES, Reason.BATCH_FAILED, Reason.NOT_A_VIDEO,
                      Reason.VIDEO_TRUNCATED, Reason.VIDEO_EMPTY, Reason.VIDEO_RESOLUTION, Reason.VIDEO_TOO_LONG,
-                     Reason.UNSUPPORTED_STREAM, Reason.UNKNOWN_CAMERA), "INVALID_ARGUMENT"),
+                     Reason.UNSUPPORTED_STREAM, Reason.UNKNOWN_CAMERA, Reason.INVALID_QUERY, Reason.INVALID_CURSOR,
+                     Reason.INVALID_TIME, Reason.INVALID_PLATE, Reason.INVALID_WEBHOOK_URL), "INVALID_ARGUMENT"),
     **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.VIDEO_TOO_LARGE,
                      Reason.REQUEST_TOO_LARGE, Reason.OCR_RATE_LIMITED, Reason.IMAGE_TOO_MANY_PIXELS,
                      Reason.RATE_LIMITED, Reason.OVERLOADED),
                     "RESOURCE_EXHAUSTED"),
-    Reason.NOT_FOUND: "NOT_FOUND",
+    **dict.fromkeys((Reason.NOT_FOUND, Reason.WATCHLIST_ENTRY_NOT_FOUND), "NOT_FOUND"),
     **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE,
-                     Reason.STREAM_UNAVAILABLE, Reason.STREAM_LIMIT, Reason.OCR_FAILED,
+                     Reason.STREAM_UNAVAILABLE, Reason.STREAM_LIMIT, Reason.HISTORY_DISABLED, Reason.OCR_FAILED,
                      Reason.OCR_MODEL_NOT_FOUND, Reason.OCR_AUTH_FAILED, Reason.OCR_BAD_RESPONSE,
                      Reason.OCR_BAD_INPUT, Reason.OCR_CIRCUIT_OPEN, Reason.SHUTTING_DOWN), "UNAVAILABLE"),
     **dict.fromkeys((Reason.DEADLINE_EXCEEDED, Reason.OCR_TIMEOUT, Reason.STREAM_IDLE, Reason.REQUEST_TIMEOUT),
@@ -198,6 +207,13 @@ class ModelUnavailableError(AlprError):
 
     code = "UNAVAILABLE"
     reason: str = Reason.MODEL_UNAVAILABLE
+
+
+class HistoryDisabledError(AlprError):
+    """The read history is switched off (history.enabled: false)."""
+
+    code = "UNAVAILABLE"
+    reason: str = Reason.HISTORY_DISABLED
 
 
 class OcrError(AlprError):

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         max_workers=settings.server.max_workers, healthy=health.healthy,
         system_threads=settings.server.system_threads, metrics=metrics,
         api_keys=settings.server.api_key_values, credentials=_credentials(settings), video=service.video,
-        long_streams=settings.video.max_streams)
+        long_streams=settings.video.max_streams, history=service.history_servicer)
     if not settings.server.api_key_values:
         log.warning("gRPC port is open: no server.api_keys configured (set GALAXY_ALPR__SERVER__API_KEYS)")
     if settings.server.metrics_port >= 0:

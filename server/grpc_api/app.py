@@ -16,9 +16,12 @@ from grpc_reflection.v1alpha import reflection
 from clients.channel import MAX_MESSAGE_BYTES
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
+from galaxy.alpr.v1 import history_service_pb2 as hpb
+from galaxy.alpr.v1 import history_service_pb2_grpc as hpb_grpc
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
 from server.grpc_api.auth import ApiKeyInterceptor
+from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.interceptor import ErrorInterceptor
 from server.grpc_api.metrics_interceptor import MetricsInterceptor
 from server.grpc_api.servicer import AlprServicer
@@ -45,10 +48,14 @@ KEEPALIVE_OPTIONS = [
 ]
 
 
+HISTORY_SERVICE_NAME = hpb.DESCRIPTOR.services_by_name["HistoryService"].full_name
+
+
 def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
                   stats: Stats | None = None, system_threads: int = 4, metrics: ServerMetrics | None = None,
                   api_keys: tuple[str, ...] = (), credentials: grpc.ServerCredentials | None = None,
                   video: VideoServicer | None = None, long_streams: int = 0,
+                  history: HistoryServicer | None = None,
                   ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
@@ -83,6 +90,9 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
     if video is not None:
         vpb_grpc.add_VideoServiceServicer_to_server(video, server)
         names.append(VIDEO_SERVICE_NAME)
+    if history is not None:
+        hpb_grpc.add_HistoryServiceServicer_to_server(history, server)
+        names.append(HISTORY_SERVICE_NAME)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     # "" is the process; the ALPR service is NOT_SERVING when a stage cannot run (a model is missing).
@@ -92,6 +102,8 @@ def create_server(servicer: AlprServicer, address: str, *, max_workers: int, hea
     if video is not None:
         health_servicer.set(VIDEO_SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING if healthy
                             else health_pb2.HealthCheckResponse.NOT_SERVING)
+    if history is not None:
+        health_servicer.set(HISTORY_SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     port = (server.add_secure_port(address, credentials) if credentials is not None
             else server.add_insecure_port(address))

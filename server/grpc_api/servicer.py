@@ -49,9 +49,10 @@ class _ImageRequestMessage(Protocol):
     def image(self) -> types_pb2.ImageInput: ...
 
 
-def _image_request(msg: types_pb2.ImageInput) -> ImageRequest:
+def _image_request(msg: types_pb2.ImageInput, request_id: str = "") -> ImageRequest:
     return ImageRequest(content=msg.content, file_name=msg.file_name,
-                        custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix)
+                        custom_timestamp=msg.custom_timestamp, batch_prefix=msg.batch_prefix,
+                        request_id=request_id)
 
 
 def _shutting_down() -> ShuttingDownError:
@@ -102,7 +103,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
     def _one(self, method: str, msg: _ImageRequestMessage, stage: Callable[[ImageRequest], Out],
              pack: Callable[[Out], Resp], fail: Callable[[types_pb2.ItemError], Resp]) -> Resp:
         try:
-            out = self._stages.call(method, stage, _image_request(msg.image))
+            out = self._stages.call(method, stage, _image_request(msg.image, msg.request_id))
         except AlprError as exc:
             log.info("%s: image %r rejected: %s", method, msg.image.file_name, exc.message)
             if self.metrics is not None:

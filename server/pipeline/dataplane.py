@@ -20,7 +20,7 @@ from server.pipeline import annotate
 from server.pipeline.clock import Stopwatch, timed
 from server.pipeline.pairing import pair
 from server.pipeline.plate_search import search_vehicles
-from server.pipeline.ports import DetectorLike, UnifiedDetectorLike
+from server.pipeline.ports import DetectorLike, ReadRecorder, UnifiedDetectorLike
 from server.pipeline.result_document import detection_stage_document, pipeline_document, saved_document
 from server.pipeline.results import (
     DetectionStageOutput,
@@ -53,6 +53,7 @@ class AlprPipeline:
         now: Now,
         verifier: Verifier | None = None,
         unified_detector: UnifiedDetectorLike | None = None,
+        recorder: ReadRecorder | None = None,
     ) -> None:
         self.settings = settings
         self.verifier = verifier or Verifier(settings.plates.formats,
@@ -64,6 +65,7 @@ class AlprPipeline:
         self.unified_detector = unified_detector
         self.ocr = ocr
         self.store = store
+        self.recorder = recorder
         self._now = now
         det = settings.detection
         self._vehicle_conf = det.vehicle_confidence_threshold
@@ -180,10 +182,11 @@ class AlprPipeline:
         return [self.verifier.verify(recognize(c, r), p.confidence)
                 for c, r, p in zip(crops, reads, plates, strict=True)]
 
-    def _save_crops(self, image: Image, dets: list[Detection], directory: Path, prefix: str,
+    @staticmethod
+    def _save_crops(store: ArtefactStore, image: Image, dets: list[Detection], directory: Path, prefix: str,
                     kind: str, padding: int) -> list[str]:
         return [
-            self.store.save_image(directory, f"{prefix}_detected_{kind}{i}.jpg",
+            store.save_image(directory, f"{prefix}_detected_{kind}{i}.jpg",
                                   annotate.crop(image, d, padding))
             for i, d in enumerate(dets, start=1)
         ]
@@ -217,27 +220,32 @@ class AlprPipeline:
         Raises OSError when a file cannot be written (the claimed name is released first).
         """
         saving = Stopwatch()
-        prefix = self.store.claim(wanted_prefix)
+        # history.keep_images = watchlist: no image of a scene whose plates no watch-list entry matches.
+        keep = self.recorder is None or self.recorder.keep_images(
+            [r.plate_number for r in analysis.readings if r.plate_number])
+        store = self.store if keep else self.store.without_images()
+        prefix = store.claim(wanted_prefix)
         try:
-            return self._save_claimed(request, decoded, analysis, prefix, moment, watch, saving)
+            return self._save_claimed(store, request, decoded, analysis, prefix, moment, watch, saving)
         except OSError:
-            self.store.discard(prefix)
+            store.discard(prefix)
             raise
 
-    def _save_claimed(self, request: ImageRequest, decoded: DecodedImage, analysis: SceneAnalysis, prefix: str,
-                      moment: datetime, watch: Stopwatch, saving: Stopwatch) -> PipelineOutput:
+    def _save_claimed(self, store: ArtefactStore, request: ImageRequest, decoded: DecodedImage,
+                      analysis: SceneAnalysis, prefix: str, moment: datetime, watch: Stopwatch,
+                      saving: Stopwatch) -> PipelineOutput:
         image = decoded.image
         vehicles, plates = analysis.vehicles, analysis.plates
-        dirs, det = self.store.dirs, self.settings.detection
-        uploaded = self.store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
-        vehicle_paths = self._save_crops(image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
+        dirs, det = store.dirs, self.settings.detection
+        uploaded = store.save_upload(dirs.uploaded_vehicle, prefix, request.content, decoded.extension)
+        vehicle_paths = self._save_crops(store, image, vehicles, dirs.cropped_vehicle, prefix, "vehicle",
                                          det.vehicle_padding)
-        plate_paths = self._save_crops(image, plates, dirs.cropped_plate, prefix, "plate", det.plate_padding)
+        plate_paths = self._save_crops(store, image, plates, dirs.cropped_plate, prefix, "plate", det.plate_padding)
         plate_labels = [r.plate_number or "plate" for r in analysis.readings]
-        detected_vehicle = self.store.save_image(
+        detected_vehicle = store.save_image(
             dirs.detected_vehicle, f"{prefix}_detected_vehicle_image.jpg",
             annotate.draw_boxes(image, vehicles, annotate.VEHICLE_COLOR))
-        detected_plate = self.store.save_image(
+        detected_plate = store.save_image(
             dirs.detected_plate, f"{prefix}_detected_plate_image.jpg",
             annotate.draw_boxes(image, plates, annotate.PLATE_COLOR, plate_labels))
         times = replace(analysis.times, saving_ms=saving.elapsed_ms())
@@ -255,6 +263,9 @@ class AlprPipeline:
         )
         times.total_ms = watch.elapsed_ms()
         self.store.save_results(prefix, saved_document(pipeline_document(output), request.file_name))
+        # The read history, once the results file is written (a failed write records it once, unsaved).
+        if self.recorder is not None:
+            self.recorder.record(output, request)
         return output
 
     def process(self, request: ImageRequest) -> PipelineOutput:
@@ -275,11 +286,14 @@ class AlprPipeline:
                  warning: str) -> PipelineOutput:
         """The answer for an image whose artefacts could not be written: every path empty, a warning."""
         times = replace(analysis.times, total_ms=watch.elapsed_ms())
-        return PipelineOutput(
+        output = PipelineOutput(
             timestamp=moment.isoformat(), original_filename=request.file_name, uploaded_image_path="",
             detected_vehicle_image_path="", detected_plate_image_path="", results_path="", times=times,
             detections=analysis.detections([""] * len(analysis.vehicles), [""] * len(analysis.plates)),
             width=analysis.width, height=analysis.height, storage_warning=warning)
+        if self.recorder is not None:  # the read is kept in the history even when its images are not
+            self.recorder.record(output, request)
+        return output
 
     def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
         """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
@@ -312,7 +326,7 @@ class AlprPipeline:
         uploaded = self.store.save_upload(uploaded_dir, prefix, request.content, decoded.extension)
         detected = self.store.save_image(detected_dir, f"{prefix}_detected_{kind}_image.jpg",
                                          annotate.draw_boxes(decoded.image, found, color))
-        paths = self._save_crops(decoded.image, found, cropped_dir, prefix, kind, padding)
+        paths = self._save_crops(self.store, decoded.image, found, cropped_dir, prefix, kind, padding)
         result = DetectionStageOutput(moment.isoformat(), uploaded, detected, found, paths, stage_ms,
                                       watch.elapsed_ms())
         self.store.save_results(prefix, {
@@ -339,4 +353,7 @@ class AlprPipeline:
             recognize(decoded.image, read) if with_region else ocr_only(decoded.image, read))
         stage_ms = stage.elapsed_ms()
         moment = self._now().astimezone(self.settings.tz)
-        return ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())
+        output = ReadOutput(moment.isoformat(), [reading], stage_ms, watch.elapsed_ms())
+        if with_region and self.recorder is not None:  # a recognised plate crop is a read too (no artefacts)
+            self.recorder.record_plate_reads(output, request)
+        return output

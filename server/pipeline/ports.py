@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from server.domain import Detection, Image
+from server.pipeline.results import ImageRequest, PipelineOutput, ReadOutput
 
 
 class ModelInfoLike(Protocol):
@@ -43,4 +44,19 @@ class UnifiedDetectorLike(Protocol):
         self, image: Image, *, vehicle_conf: float, plate_conf: float, iou: float
     ) -> tuple[list[Detection], list[Detection]]:
         """(vehicles, plates) of one image, each above its threshold, after NMS."""
+
+
+class ReadRecorder(Protocol):
+    """Where the save step sends each processed image's reads (the read history)."""
+
+    def keep_images(self, plate_texts: Sequence[str]) -> bool:
+        """Whether an image with these plate reads keeps its artefacts."""
+        ...
+
+    def record(self, output: PipelineOutput, request: ImageRequest) -> object:
+        """Record the image's reads; never raises."""
+        ...
+
+    def record_plate_reads(self, output: ReadOutput, request: ImageRequest) -> object:
+        """Record the reads of a recognised plate crop; never raises."""
         ...

@@ -16,6 +16,9 @@ class ImageRequest:
     file_name: str = ""
     custom_timestamp: str = ""
     batch_prefix: str = ""
+    # Where the image came from, for the read history.
+    request_id: str = ""
+    camera_id: str = ""
 
 
 @dataclass(frozen=True)

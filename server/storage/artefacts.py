@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import os
@@ -98,6 +99,12 @@ class ArtefactStore:
         self._lock = threading.Lock()
         for directory in dirs.all():
             directory.mkdir(parents=True, exist_ok=True)
+
+    def without_images(self) -> ArtefactStore:
+        """The same store writing no images (results JSON only), for one request."""
+        view = copy.copy(self)
+        view.save_images = False
+        return view
 
     def claim(self, prefix: str) -> str:
         """Reserve a unique prefix by creating its results file exclusively.

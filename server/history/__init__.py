@@ -1,0 +1,1 @@
+"""Read history, watch lists and alerts: a store behind one small interface (SQLite or PostgreSQL)."""
