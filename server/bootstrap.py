@@ -16,6 +16,7 @@ from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
 from server.history.recorder import PipelineRecorder
 from server.history.service import History, build_history
+from server.history.video_reads import VideoReadRecorder
 from server.ocr.base import OcrProvider
 from server.ocr.cascade import CascadeOcrProvider
 from server.ocr.circuit import CircuitBreaker, CircuitBreakerProvider
@@ -193,7 +194,10 @@ def build_service(settings: Settings) -> Service:
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
                             stream_window=settings.server.stream_window, now=utc_now)
-    plane = VideoPlane(settings, pipeline, store, utc_now)
+    # Video and camera FINAL events go to the read history too (one read per vehicle).
+    on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras],
+                                  formats=settings.plates.formats) if history is not None else None)
+    plane = VideoPlane(settings, pipeline, store, utc_now, on_final=on_final)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
     video = VideoServicer(plane, cameras, utc_now)
     history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)

@@ -26,7 +26,7 @@ def reads_of(output: PipelineOutput, *, read_at: datetime, camera_id: str = "", 
         reads.append(NewRead(
             read_at=read_at, plate_text=normalise_plate(text), plate_number=text, source=source,
             camera_id=camera_id, request_id=request_id, confidence=reading.confidence,
-            plate_valid=reading.is_indonesian, region_code=reading.region_code, region_name=reading.region_name,
+            plate_valid=reading.plate_valid, region_code=reading.region_code, region_name=reading.region_name,
             plate_type=reading.plate_type, text_color=reading.text_color,
             background_color=reading.background_color, plate_date=reading.plate_date,
             vehicle_class=vehicle.detection.class_name if vehicle is not None else "",
@@ -52,7 +52,7 @@ def plate_crop_reads(output: ReadOutput, request: ImageRequest, *, read_at: date
         reads.append(NewRead(
             read_at=read_at, plate_text=normalise_plate(text), plate_number=text, source="plate",
             camera_id=request.camera_id, request_id=request.request_id, confidence=reading.confidence,
-            plate_valid=reading.is_indonesian, region_code=reading.region_code, region_name=reading.region_name,
+            plate_valid=reading.plate_valid, region_code=reading.region_code, region_name=reading.region_name,
             plate_type=reading.plate_type, text_color=reading.text_color,
             background_color=reading.background_color, plate_date=reading.plate_date,
             original_filename=request.file_name,

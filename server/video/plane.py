@@ -67,8 +67,10 @@ class WatchCounters:
 class VideoPlane:
     """Runs video sessions over the image pipeline's analysis; saves only each track's best views."""
 
-    def __init__(self, settings: Settings, pipeline: AlprPipeline, store: ArtefactStore, now: Now) -> None:
+    def __init__(self, settings: Settings, pipeline: AlprPipeline, store: ArtefactStore, now: Now, *,
+                 on_final: Callable[[TrackEvent], None] | None = None) -> None:
         self.settings = settings
+        self._on_final = on_final  # every session's FINAL events also go here (the read history)
         self._pipeline = pipeline
         self._store = store
         self._now = now
@@ -86,7 +88,7 @@ class VideoPlane:
         saver = TrackViewSaver(self._store, prefix, self.settings.detection.plate_padding)
         options = SessionOptions(self.settings.video, frame_rate, zones or Zones(),
                                  self.settings.detection.vehicle_classes)
-        return VideoSession(self._analyzer, options, source_id=source_id, saver=saver)
+        return VideoSession(self._analyzer, options, source_id=source_id, saver=saver, on_final=self._on_final)
 
     def sample_fps(self, requested: float | None) -> float:
         """The request's sample rate, or the configured one."""

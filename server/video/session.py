@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import cv2
@@ -72,8 +72,9 @@ class VideoSession:
     """Tracks vehicles and lone plates over analysed frames and votes on their plates."""
 
     def __init__(self, analyzer: FrameAnalyzer, options: SessionOptions, *, source_id: str = "",
-                 saver: ViewSaver | None = None) -> None:
+                 saver: ViewSaver | None = None, on_final: Callable[[TrackEvent], None] | None = None) -> None:
         self._analyzer = analyzer
+        self._on_final = on_final  # e.g. the read history; called once per FINAL, after its views are saved
         self._opts = options
         self._video = options.video
         self.source_id = source_id
@@ -333,6 +334,8 @@ class VideoSession:
         track.release_views()
         self._finished.append(track)
         self.reports.append(event.vehicle)
+        if self._on_final is not None:
+            self._on_final(event)
         return event
 
     def finish(self) -> list[TrackEvent]:

@@ -57,7 +57,9 @@ def test_kill_9_under_the_bridge_then_restart(tmp_path: Path) -> None:
 def test_read_only_and_full_storage_answer_the_read(tmp_path: Path) -> None:
     content = photo()
     with tmpfs(tmp_path / "out", size_kib=3072) as root:
-        proc, target = start_server(root)
+        # The read history lives off the artefact tmpfs (its open database would keep the remount busy).
+        proc, target = start_server(
+            root, GALAXY_ALPR__HISTORY__DATABASE_URL=f"sqlite:///{tmp_path / 'history.db'}")
         try:
             with TestClient(create_app(BridgeSettings(grpc_target=target))) as bridge:
                 answers = [bridge.post(f"{API}/alpr-core/process-single-image",
