@@ -199,9 +199,15 @@ def make_video(photos: Sequence[Photo], path: Path, *, fps: float = 10.0, size: 
 
 
 def make_set(set_name: str, out: Path, *, per_video: int = 8, fps: float = 10.0,
-             size: tuple[int, int] = (1280, 720), limit: int = 0, root: Path = DATA_ROOT) -> list[VideoPlan]:
-    """Videos of every photo of a set, `per_video` vehicles each."""
+             size: tuple[int, int] = (1280, 720), limit: int = 0, root: Path = DATA_ROOT,
+             distinct: bool = False) -> list[VideoPlan]:
+    """Videos of every photo of a set, `per_video` vehicles each (`distinct`: one photo per plate text)."""
     photos = load_photos(set_name, root)
+    if distinct:  # sets with several copies of one photo (e.g. *-train) would show one plate in a row
+        firsts: dict[str, Photo] = {}
+        for photo in photos:
+            firsts.setdefault(photo.plate, photo)
+        photos = list(firsts.values())
     if limit:
         photos = photos[:limit]
     return [
@@ -219,8 +225,10 @@ def main() -> None:
     parser.add_argument("--per-video", type=int, default=8)
     parser.add_argument("--fps", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos")
+    parser.add_argument("--distinct", action="store_true", help="only the first photo of each plate text")
     args = parser.parse_args()
-    for plan in make_set(args.set, args.out, per_video=args.per_video, fps=args.fps, limit=args.limit):
+    for plan in make_set(args.set, args.out, per_video=args.per_video, fps=args.fps, limit=args.limit,
+                         distinct=args.distinct):
         print(f"{plan.path}: {plan.frames} frames, {len(plan.vehicles)} vehicles")
 
 

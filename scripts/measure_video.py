@@ -75,9 +75,12 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos")
     parser.add_argument("--videos", type=Path, help="reuse/keep the generated videos here")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "video_accuracy.json")
+    parser.add_argument("--distinct", action="store_true", help="only the first photo of each plate text")
+    parser.add_argument("--tuning", action="store_true",
+                        help="allow a *-train set: for choosing settings, never for reporting accuracy")
     args = parser.parse_args()
-    if args.set.endswith("-train"):
-        parser.error("*-train sets are for training, never for measuring")
+    if args.set.endswith("-train") and not args.tuning:
+        parser.error("*-train sets are for training (or, with --tuning, for choosing settings), never for measuring")
     if not (DATA_ROOT / args.set / "labels.jsonl").is_file():
         print(f"data set {DATA_ROOT / args.set} is absent", file=sys.stderr)
         return 2
@@ -92,7 +95,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="video-measure-"))
     videos = args.videos or work / "videos"
-    plans = make_set(args.set, videos, per_video=args.per_video, limit=args.limit)
+    plans = make_set(args.set, videos, per_video=args.per_video, limit=args.limit, distinct=args.distinct)
     env = {k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")}
     defaults = load_settings(environ=env)
     models = {f"GALAXY_ALPR__MODELS__{key.upper()}": str((ROOT / path) if not Path(path).is_absolute() else path)

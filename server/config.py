@@ -239,6 +239,9 @@ class VideoSettings(_Frozen):
     # A read is settled (no more OCR for its track) when its leader has this many votes and this share.
     settle_votes: int = Field(3, ge=1)
     settle_share: float = Field(0.7, gt=0, le=1)
+    # Each frame also votes with the other reader's read of the crop (a cascade's unchosen read), its
+    # own calibrated confidence times this; 0: only the chosen read votes.
+    other_read_weight: float = Field(1.0, ge=0, le=2)
     # A NEW event needs at least this vote weight behind the leading read.
     min_read_confidence: float = Field(0.5, ge=0, le=1)
     # Tracks seen on fewer sampled frames than this are not reported (detector flicker).

@@ -111,6 +111,19 @@ class OcrRead:
     icon_color: str | None = None
     blue_strip: bool | None = None
     plate_type: str | None = None
+    # The other reader's read of the same crop, where a cascade read it twice and chose this one.
+    second_read: OcrRead | None = None
+
+
+@dataclass(frozen=True)
+class OtherRead:
+    """Another reader's read of the same plate crop (a cascade's unchosen read), after the rules."""
+
+    plate_number: str
+    confidence: float
+    provider: str
+    is_indonesian: bool = False
+    plate_valid: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,3 +157,5 @@ class PlateReading:
     plate_valid: bool = False  # the text is a valid plate of a known format (server.plates.validity)
     candidates: tuple[Candidate, ...] = ()
     char_confidences: tuple[float, ...] = field(default_factory=tuple)
+    # Reads of the same crop by other readers (not in any response; video sessions vote with them).
+    other_reads: tuple[OtherRead, ...] = ()

@@ -92,8 +92,14 @@ class CascadeOcrProvider:
             return reads
         merged = list(reads)
         for i, read in zip(unsure, second, strict=True):
-            merged[i] = self._pick(reads[i], read)
+            merged[i] = self._with_other(self._pick(reads[i], read), reads[i], read)
         return merged
+
+    @staticmethod
+    def _with_other(chosen: OcrRead, primary: OcrRead, fallback: OcrRead) -> OcrRead:
+        """The chosen read carrying the reader's read it was not chosen over (for video voting)."""
+        other = fallback if chosen is primary else primary
+        return replace(chosen, second_read=replace(other, second_read=None)) if other.text else chosen
 
     def _pick(self, primary: OcrRead, fallback: OcrRead) -> OcrRead:
         """The fallback read, unless only the primary one is a (dated, if required) Indonesian plate.

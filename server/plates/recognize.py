@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.domain import Image, OcrRead, PlateColors, PlateReading
+from server.domain import Image, OcrRead, OtherRead, PlateColors, PlateReading
 from server.plates.colors import measure_colors, plate_type
 from server.plates.rules import PlateText, interpret, normalise, parse_date
 
@@ -41,6 +41,17 @@ def _colors(crop: Image, read: OcrRead, colors: PlateColors | None) -> PlateColo
     )
 
 
+def _other_reads(read: OcrRead) -> tuple[OtherRead, ...]:
+    """The unchosen read of a cascade, interpreted by the same rules (none when it read nothing)."""
+    other = read.second_read
+    if other is None or not other.text:
+        return ()
+    verdict = interpret_read(other)
+    if not verdict.plate_number:
+        return ()
+    return (OtherRead(verdict.plate_number, other.confidence, other.provider, verdict.is_indonesian),)
+
+
 def recognize(crop: Image, read: OcrRead, colors: PlateColors | None = None) -> PlateReading:
     """Combine an OCR read, the plate's colours (measured when the provider gave none) and the rules."""
     verdict = interpret_read(read)
@@ -63,6 +74,7 @@ def recognize(crop: Image, read: OcrRead, colors: PlateColors | None = None) -> 
         is_indonesian=verdict.is_indonesian,
         candidates=read.candidates,
         char_confidences=tuple(c.confidence for c in read.chars),
+        other_reads=_other_reads(read),
     )
 
 

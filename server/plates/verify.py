@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from server.domain import PlateReading
+from server.domain import OtherRead, PlateReading
 from server.plates.calibration import UNCALIBRATED, Calibration
 from server.plates.validity import DEFAULT_FORMATS, PlateFormats
 
@@ -26,7 +26,14 @@ class Verifier:
         """The reading with `plate_valid` set and its confidence calibrated (detection score included)."""
         valid = self.formats.plate_valid(reading.plate_number)
         confidence = self.calibration.confidence(reading.confidence, reading.provider, valid, detection_confidence)
-        return replace(reading, plate_valid=valid, confidence=round(confidence, 4))
+        others = tuple(self._verify_other(o, detection_confidence) for o in reading.other_reads)
+        return replace(reading, plate_valid=valid, confidence=round(confidence, 4), other_reads=others)
+
+    def _verify_other(self, other: OtherRead, detection_confidence: float | None) -> OtherRead:
+        """Another reader's read, validated and calibrated the same way as the chosen one."""
+        valid = self.formats.plate_valid(other.plate_number)
+        confidence = self.calibration.confidence(other.confidence, other.provider, valid, detection_confidence)
+        return replace(other, plate_valid=valid, confidence=round(confidence, 4))
 
     def keeps(self, reading: PlateReading) -> bool:
         """False for a detection to drop: not a valid plate and under the drop threshold."""

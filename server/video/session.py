@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -216,11 +216,23 @@ class VideoSession:
             self._vote(image, t, track, det, reading)
 
     def _vote(self, image: Image, t: float, track: Track, det: Detection, reading: PlateReading) -> None:
+        """Count the frame's read (and, weighted, the other reader's read of the same crop)."""
         text = normalise(reading.plate_number)
-        weight = read_weight(reading.confidence, det.box.height, sharpness(_plate_crop(image, det)),
-                             reading.is_indonesian)
+        sharp = sharpness(_plate_crop(image, det))
+        weight = read_weight(reading.confidence, det.box.height, sharp, reading.is_indonesian)
         vehicle_box = track.last_box if track.kind == "vehicle" else None
         track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))
+        factor = self._video.other_read_weight
+        for other in reading.other_reads if factor > 0 else ():
+            other_text = normalise(other.plate_number)
+            if not other_text:
+                continue
+            other_weight = factor * read_weight(other.confidence, det.box.height, sharp, other.is_indonesian)
+            as_read = replace(reading, plate_number=other.plate_number, confidence=other.confidence,
+                              provider=other.provider, is_indonesian=other.is_indonesian,
+                              plate_valid=other.plate_valid, candidates=(), char_confidences=(), other_reads=())
+            track.vote(Vote(other_text, other_weight, as_read, second=True),
+                       View(t, image, vehicle_box, det.box, other_weight))
 
     # ---- events ------------------------------------------------------------------------------
     def _key(self, text: str) -> str:

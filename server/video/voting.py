@@ -30,6 +30,7 @@ class Vote:
     text: str
     weight: float
     reading: PlateReading
+    second: bool = False  # another reader's read of a crop already counted (not a frame of its own)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ class PlateVotes:
             best_text, best_weight = max(by_text.items(), key=lambda kv: kv[1])
             if weakest * total <= best_weight:
                 text, weakest = best_text, best_weight / total
-        agreeing = sum(1 for v in self.votes if v.text == text)
-        return Tally(text, weakest, by_text.get(text, weakest * total), agreeing, len(self.votes), candidates)
+        agreeing = sum(1 for v in self.votes if v.text == text and not v.second)
+        frames = sum(1 for v in self.votes if not v.second)
+        return Tally(text, weakest, by_text.get(text, weakest * total), agreeing, frames, candidates)
 
     def best_vote(self, text: str) -> Vote | None:
         """The heaviest read of exactly `text` (None when no frame read it whole)."""

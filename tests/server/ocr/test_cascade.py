@@ -127,3 +127,21 @@ def test_status_names_both_readers() -> None:
     assert status.available
     assert status.name == "local"
     assert "recognizer" in status.model_name and "local" in status.model_name
+
+
+def test_a_fallback_read_carries_the_primary_read_it_replaced() -> None:
+    primary, fallback = Scripted("recognizer", PRIMARY), Scripted("local", FALLBACK)
+    sure, unsure, _, empty = CascadeOcrProvider(primary, fallback, 0.8).read([crop(k) for k in (1, 2, 3, 4)])
+    assert sure.second_read is None  # the fallback never read it
+    assert unsure.second_read is not None
+    assert (unsure.second_read.text, unsure.second_read.provider) == ("B1234CD", "recognizer")
+    assert unsure.second_read.confidence == 0.30
+    assert empty.second_read is None  # the primary read nothing
+
+
+def test_a_kept_primary_read_carries_the_fallback_read() -> None:
+    primary = Scripted("recognizer", {5: read("B1234CD", 0.4, "recognizer")})
+    fallback = Scripted("local", {5: read("BLOGGER", 0.9, "local")})
+    (result,) = CascadeOcrProvider(primary, fallback, 0.8).read([crop(5)])
+    assert result.provider == "recognizer"
+    assert result.second_read is not None and result.second_read.text == "BLOGGER"

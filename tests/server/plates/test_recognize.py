@@ -71,3 +71,16 @@ def test_empty_read() -> None:
     reading = recognize(CROP, OcrRead(text="", confidence=0.0, provider="local"))
     assert reading.plate_number == ""
     assert not reading.is_indonesian
+
+
+def test_a_cascade_s_other_read_is_interpreted_by_the_same_rules() -> None:
+    crop = np.full((40, 120, 3), 200, np.uint8)
+    colors = PlateColors("white", "black", False)
+    other = OcrRead("AA1056QG", 0.7, "recognizer")
+    reading = recognize(crop, OcrRead("AA1056OG", 0.9, "local", second_read=other), colors)
+    (read,) = reading.other_reads
+    assert read.plate_number == "AA 1056 QG"
+    assert (read.confidence, read.provider, read.is_indonesian) == (0.7, "recognizer", True)
+    assert recognize(crop, OcrRead("AA1056OG", 0.9, "local"), colors).other_reads == ()
+    blank = OcrRead("AA1056OG", 0.9, "local", second_read=OcrRead("", 0.0, "recognizer"))
+    assert recognize(crop, blank, colors).other_reads == ()

@@ -37,3 +37,20 @@ def test_drop_threshold_keeps_valid_plates_and_drops_weak_junk() -> None:
     assert not verifier.keeps(verifier.verify(_reading("TAXATIONWITHOUTREPRESENTATION", 0.3)))
     assert verifier.keeps(verifier.verify(_reading("TAXATIONWITHOUTREPRESENTATION", 0.9)))
     assert Verifier().keeps(verifier.verify(_reading("SLOGAN", 0.0)))  # default: keep everything
+
+
+def test_other_reads_are_validated_and_calibrated_like_the_chosen_one() -> None:
+    from dataclasses import replace
+
+    from server.domain import OtherRead
+
+    calibration = Calibration(readers={"local": Platt(4.0, -2.0), "recognizer": Platt(2.0, 0.0),
+                                       "recognizer/invalid": Platt(0.3, -4.0)})
+    reading = replace(_reading("B 1234 CD"), other_reads=(OtherRead("B 1234 CO", 0.9, "recognizer", True),
+                                                           OtherRead("STOP", 0.9, "recognizer")))
+    verified = Verifier(calibration=calibration).verify(reading)
+    alone = Verifier(calibration=calibration).verify(_reading("B 1234 CO", 0.9, "recognizer"))
+    first, junk = verified.other_reads
+    assert first.plate_valid and not junk.plate_valid
+    assert first.confidence == alone.confidence
+    assert junk.confidence < first.confidence

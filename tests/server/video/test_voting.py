@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from server.domain import PlateReading
 from server.video.voting import PlateVotes, Vote, read_weight
 
@@ -72,3 +74,15 @@ def test_best_vote_of_a_text() -> None:
     best = votes.best_vote("B1")
     assert best is not None and best.weight == 0.7
     assert votes.best_vote("B2") is None
+
+
+def test_a_second_reader_s_read_adds_weight_but_not_frames() -> None:
+    votes = PlateVotes()
+    for _ in range(3):
+        votes.add(_vote("AA1056OG", 0.8))
+        votes.add(Vote("AA1056QG", 0.6, _vote("AA1056QG", 0.6).reading, second=True))
+    votes.add(_vote("AA1056QG", 0.9))  # one frame where the recognizer's read was chosen
+    tally = votes.tally()
+    assert tally.text == "AA1056QG"  # 0.6 x 3 + 0.9 against 0.8 x 3
+    assert tally.votes == 4 and tally.agreeing == 1  # frames, not reads
+    assert dict(tally.candidates)["AA1056QG"] == pytest.approx((0.6 * 3 + 0.9) / (0.6 * 3 + 0.9 + 0.8 * 3))
