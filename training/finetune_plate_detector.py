@@ -232,33 +232,26 @@ def finetune(base: Path, dataset: Dataset, runs: Path, settings: TrainSettings) 
     from ultralytics.models import YOLO
 
     model: Any = YOLO(str(base), task="detect")
-    model.train(
-        data=str(dataset.yaml),
-        epochs=settings.epochs,
-        imgsz=settings.imgsz,
-        batch=settings.batch,
-        device="cpu",
-        workers=settings.workers,
-        seed=settings.seed,
-        deterministic=True,
-        freeze=settings.freeze,
-        optimizer="AdamW",
-        lr0=settings.lr0,
-        lrf=settings.lrf,
-        warmup_epochs=settings.warmup_epochs,
-        warmup_bias_lr=settings.warmup_bias_lr,
-        close_mosaic=settings.close_mosaic,
-        mosaic=settings.mosaic,
-        scale=settings.scale,
-        fliplr=settings.fliplr,
-        cache="disk",
-        amp=False,
-        plots=False,
-        project=str(runs.resolve()),
-        name="train",
-        exist_ok=True,
-        verbose=True,
-    )
+    model.train(**train_arguments(settings.as_dict(), dataset.yaml, runs))
+    return best_checkpoint(runs)
+
+
+# The ultralytics train() arguments taken from a training's settings (both detector trainings share them).
+SCHEDULE_KEYS = ("epochs", "imgsz", "batch", "workers", "seed", "freeze", "lr0", "lrf", "warmup_epochs",
+                 "warmup_bias_lr", "close_mosaic", "mosaic", "scale", "fliplr")
+
+
+def train_arguments(schedule: dict[str, Any], data_yaml: Path, runs: Path) -> dict[str, Any]:
+    """ultralytics train() arguments: the schedule's values, on the CPU, seeded, AdamW, disk cache, no plots."""
+    return {
+        "data": str(data_yaml), **{key: schedule[key] for key in SCHEDULE_KEYS},
+        "device": "cpu", "deterministic": True, "optimizer": "AdamW", "cache": "disk", "amp": False,
+        "plots": False, "project": str(runs.resolve()), "name": "train", "exist_ok": True, "verbose": True,
+    }
+
+
+def best_checkpoint(runs: Path) -> Path:
+    """The best checkpoint of a finished run under `runs` (RuntimeError when training wrote none)."""
     best = runs / "train" / "weights" / "best.pt"
     if not best.is_file():
         raise RuntimeError(f"training wrote no {best}")

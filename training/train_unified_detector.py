@@ -53,9 +53,11 @@ from training.finetune_plate_detector import (
     ASPECT_RANGE,
     TrainImage,
     aspect_factors,
+    best_checkpoint,
     load_train_set,
     split_by_text,
     store_weights_fp16,
+    train_arguments,
 )
 from training.unified_labels import (
     CLASS_NAMES,
@@ -247,38 +249,8 @@ def train(init: Path, dataset: Dataset, runs: Path, settings: TrainSettings, *, 
     else:
         model = YOLO(str(init), task="detect")
         extra: dict[str, Any] = {"time": settings.hours} if settings.hours > 0 else {}
-        model.train(
-            data=str(dataset.yaml),
-            epochs=settings.epochs,
-            imgsz=settings.imgsz,
-            batch=settings.batch,
-            device="cpu",
-            workers=settings.workers,
-            seed=settings.seed,
-            deterministic=True,
-            freeze=settings.freeze,
-            optimizer="AdamW",
-            lr0=settings.lr0,
-            lrf=settings.lrf,
-            warmup_epochs=settings.warmup_epochs,
-            warmup_bias_lr=settings.warmup_bias_lr,
-            close_mosaic=settings.close_mosaic,
-            mosaic=settings.mosaic,
-            scale=settings.scale,
-            fliplr=settings.fliplr,
-            cache="disk",
-            amp=False,
-            plots=False,
-            project=str(runs.resolve()),
-            name="train",
-            exist_ok=True,
-            verbose=True,
-            **extra,
-        )
-    best = runs / "train" / "weights" / "best.pt"
-    if not best.is_file():
-        raise RuntimeError(f"training wrote no {best}")
-    return best
+        model.train(**train_arguments(settings.as_dict(), dataset.yaml, runs), **extra)
+    return best_checkpoint(runs)
 
 
 def trained_epochs(run_dir: Path) -> int:
