@@ -59,6 +59,7 @@ from training.finetune_plate_detector import (
     store_weights_fp16,
     train_arguments,
 )
+from training.finetune_plate_detector import TrainSettings as PlateTrainSettings
 from training.unified_labels import (
     CLASS_NAMES,
     PLATE_CLASS,
@@ -87,30 +88,15 @@ TORCH_THREADS = 2
 
 
 @dataclass(frozen=True)
-class TrainSettings:
-    """What ultralytics is asked to do; recorded in the ONNX metadata."""
+class TrainSettings(PlateTrainSettings):
+    """What ultralytics is asked to do (the plate detector's schedule, longer), plus the labelling thresholds;
+    recorded in the ONNX metadata."""
 
     epochs: int = 12
-    hours: float = 0.0
-    imgsz: int = 640
-    batch: int = 16
-    freeze: int = 10
-    lr0: float = 0.001
-    lrf: float = 0.1
-    warmup_epochs: float = 1.0
-    warmup_bias_lr: float = 0.0
     close_mosaic: int = 2
-    mosaic: float = 1.0
-    scale: float = 0.75
-    fliplr: float = 0.5
-    seed: int = 0
-    workers: int = 0
+    hours: float = 0.0  # a time budget for ultralytics (0: none)
     teacher_conf: float = 0.3
     plate_pseudo_conf: float = 0.5
-
-    def as_dict(self) -> dict[str, Any]:
-        """The settings as a JSON-ready dict."""
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,13 @@ def reader_errors(what: str) -> Iterator[None]:
         raise
     except Exception as exc:  # onnxruntime and OpenCV raise assorted types
         raise OcrError(f"{what} failed: {exc}") from exc
+
+
+def first_error_or_reads(results: Sequence[OcrRead | OcrError]) -> list[OcrRead]:
+    """The reads of a read_each() answer, or its first crop's OcrError raised."""
+    reads: list[OcrRead] = []
+    for result in results:
+        if isinstance(result, OcrError):
+            raise result
+        reads.append(result)
+    return reads

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from server.domain import Image, OcrRead
 from server.errors import OcrError, Reason
-from server.ocr.base import OcrProvider, ProviderStatus
+from server.ocr.base import OcrProvider, ProviderStatus, first_error_or_reads
 from server.ocr.rate_limit import Clock
 
 log = logging.getLogger(__name__)
@@ -117,12 +117,7 @@ class CircuitBreakerProvider:
 
     def read(self, crops: Sequence[Image]) -> list[OcrRead]:
         """All reads, or the first crop's OcrError."""
-        reads: list[OcrRead] = []
-        for result in self.read_each(crops):
-            if isinstance(result, OcrError):
-                raise result
-            reads.append(result)
-        return reads
+        return first_error_or_reads(self.read_each(crops))
 
     def status(self) -> ProviderStatus:
         """The wrapped provider's status, or "circuit_open" (unavailable, with the reason) while open."""

@@ -32,7 +32,7 @@ from server.config import OcrSettings
 from server.domain import Image, OcrRead
 from server.errors import ConfigError, OcrError, OcrRateLimitedError, OcrTimeoutError, Reason
 from server.ocr.availability import Availability, Outage
-from server.ocr.base import ProviderStatus
+from server.ocr.base import ProviderStatus, first_error_or_reads
 from server.ocr.gemini_errors import PERSISTENT_REASONS, TIMEOUT, is_transient, retry_delay_hint, to_ocr_error
 from server.ocr.gemini_schema import PLATE_JSON_SCHEMA, SYSTEM_INSTRUCTION, USER_PROMPT, parse_plate_reply
 from server.ocr.rate_limit import Clock, Sleep, TokenBucket
@@ -114,12 +114,7 @@ class GeminiOcrProvider:
 
     def read(self, crops: Sequence[Image]) -> list[OcrRead]:
         """One OcrRead per crop, same order; raises the first crop's OcrError if any crop failed."""
-        reads: list[OcrRead] = []
-        for result in self.read_each(crops):
-            if isinstance(result, OcrError):
-                raise result
-            reads.append(result)
-        return reads
+        return first_error_or_reads(self.read_each(crops))
 
     def read_each(self, crops: Sequence[Image]) -> list[OcrRead | OcrError]:
         """One OcrRead or OcrError per crop, same order: lets a caller fall back crop by crop."""

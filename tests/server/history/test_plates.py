@@ -15,6 +15,7 @@ from server.history.plates import (
     substitution_cost,
     weighted_distance,
 )
+from server.plates.metrics import edit_distance
 
 
 def test_normalise_keeps_upper_alphanumerics() -> None:
@@ -46,16 +47,6 @@ def test_deletion_variants_keep_fewest_deletions_and_never_empty() -> None:
     assert deletion_variants("A", 2) == {"A": 0}
 
 
-def _levenshtein(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def test_deletion_index_finds_every_plate_within_the_distance() -> None:
     """Completeness: weighted distance <= k implies a shared variant with <= k deletions on each side."""
     rng = random.Random(3)
@@ -77,7 +68,7 @@ def test_deletion_index_finds_every_plate_within_the_distance() -> None:
         for k in (1, 2):
             if weighted_distance(a, b) <= k:
                 checked += 1
-                assert _levenshtein(fold_plate(a), fold_plate(b)) <= k
+                assert edit_distance(fold_plate(a), fold_plate(b)) <= k
                 shared = {v for v, d in deletion_variants(fold_plate(a), k).items() if d <= k} & \
                          {v for v, d in deletion_variants(fold_plate(b), k).items() if d <= k}
                 assert shared, (a, b, k)
