@@ -12,14 +12,14 @@ import onnxruntime as ort
 import torch
 
 from server.ocr.recognizer_input import INPUT_HEIGHT, INPUT_WIDTH
-from training.model import DATE_ALPHABET, NUMBER_ALPHABET, PlateRecognizer
+from training.model import DATE_ALPHABET, NUMBER_ALPHABET
 
 OPSET = 17
 INPUT_NAME = "image"
 OUTPUT_NAMES = ("number_probs", "date_probs")
 
 
-def export_onnx(model: PlateRecognizer, path: Path, extra: dict[str, str]) -> None:
+def export_onnx(model: torch.nn.Module, path: Path, extra: dict[str, str]) -> None:
     """Write the model (opset 17, dynamic batch, softmax outputs) with metadata_props, then check it."""
     model.eval()
     example = torch.zeros(2, 1, INPUT_HEIGHT, INPUT_WIDTH)
@@ -56,7 +56,7 @@ def export_onnx(model: PlateRecognizer, path: Path, extra: dict[str, str]) -> No
     _check_parity(model, path)
 
 
-def _check_parity(model: PlateRecognizer, path: Path) -> None:
+def _check_parity(model: torch.nn.Module, path: Path) -> None:
     """The ONNX file must give the torch model's probabilities (batch of 3, so batch is dynamic)."""
     x = torch.randn(3, 1, INPUT_HEIGHT, INPUT_WIDTH, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():

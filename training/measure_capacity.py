@@ -1,4 +1,4 @@
-"""Latency of recognizer variants (input size x network width) under onnxruntime, one crop per run.
+"""Latency of recognizer variants (architecture, input size, network width) under onnxruntime, one crop per run.
 
 Usage: python training/measure_capacity.py [--runs 200]
 Weights do not change the cost, so untrained networks are exported and timed; what a variant would
@@ -20,13 +20,16 @@ import torch
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from training.model import PlateRecognizer  # noqa: E402
+from torch import nn  # noqa: E402
 
-VARIANTS = (
-    ("committed: 48x144, widths 32-112, LSTM 112", 48, 144, (32, 48, 80, 112), 112),
-    ("wider: 48x144, widths 40-128, LSTM 128", 48, 144, (40, 64, 96, 128), 128),
-    ("taller input: 64x192, widths 32-112, LSTM 112", 64, 192, (32, 48, 80, 112), 112),
-    ("smaller: 48x144, widths 24-96, LSTM 96", 48, 144, (24, 40, 64, 96), 96),
+from training.model import PlateRecognizer, PlateTransformer  # noqa: E402
+
+VARIANTS: tuple[tuple[str, int, int, nn.Module], ...] = (
+    ("CRNN (committed): 48x144, widths 32-112, LSTM 112", 48, 144, PlateRecognizer()),
+    ("CRNN wider: 48x144, widths 40-128, LSTM 128", 48, 144, PlateRecognizer(hidden=128, widths=(40, 64, 96, 128))),
+    ("CRNN taller input: 64x192", 64, 192, PlateRecognizer(height=64)),
+    ("CCT: 48x144, conv tokenizer 32-48, 3 layers x 96", 48, 144, PlateTransformer()),
+    ("CCT deeper: 48x144, 4 layers x 128", 48, 144, PlateTransformer(dim=128, layers=4)),
 )
 
 
@@ -45,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         runners = []
-        for i, (label, height, width, widths, hidden) in enumerate(VARIANTS):
-            model = PlateRecognizer(height=height, hidden=hidden, widths=widths).eval()
+        for i, (label, height, width, model) in enumerate(VARIANTS):
+            model.eval()
             path = Path(tmp) / f"variant{i}.onnx"
             torch.onnx.export(model, (torch.zeros(1, 1, height, width),), str(path), input_names=["image"],
                               output_names=["number", "date"], opset_version=17, dynamo=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,12 @@ import numpy as np
 from server.datasets import is_verifiable, plate_box, read_labels
 from training.synth.augment import Canvas, blur, lighting, sensor
 
-TRAIN_SETS = ("indonesia-cy261219-train", "indonesia-exchioz-train", "indonesia-ilpr-train")
+TRAIN_SETS = (
+    "indonesia-bdc2023-train",
+    "indonesia-cy261219-train",
+    "indonesia-exchioz-train",
+    "indonesia-ilpr-train",
+)
 VALIDATION_PERCENT = 15
 
 
@@ -24,6 +30,8 @@ class RealItem:
     box: tuple[int, int, int, int] | None
     text: str
     file: str  # "<set>/<image>", for the training data hash
+    foreign: bool = False  # a plate from elsewhere: known to have no date row
+    pseudo: bool = False  # text agreed by independent readers (training/pseudo_labels.py), not by a person
 
 
 def is_validation(text: str) -> bool:
@@ -47,6 +55,28 @@ def load_sets(root: Path, names: tuple[str, ...] = TRAIN_SETS) -> list[RealItem]
                     continue
                 items.append(RealItem(np.asarray(image, np.uint8), plate_box(plate), plate["text"],
                                       f"{name}/{record['image']}"))
+    return items
+
+
+def load_pseudo(root: Path, path: Path, exclude: set[str]) -> list[RealItem]:
+    """Pseudo-labelled plates (training/pseudo_labels.py output), none whose text is in `exclude`."""
+    items: list[RealItem] = []
+    if not path.is_file():
+        return items
+    images: dict[str, Canvas] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        name = record["set"]
+        if not name.endswith("-train") or record["text"] in exclude:
+            continue
+        key = f"{name}/{record['image']}"
+        if key not in images:
+            image = cv2.imread(str(root / key), cv2.IMREAD_COLOR)
+            if image is None:
+                continue
+            images[key] = np.asarray(image, np.uint8)
+        x1, y1, x2, y2 = (int(v) for v in record["box"])
+        items.append(RealItem(images[key], (x1, y1, x2, y2), record["text"], key, bool(record["foreign"]), True))
     return items
 
 

@@ -1,9 +1,11 @@
 """Train the plate recognizer (synthetic pre-training, then real fine-tuning) and export it to ONNX.
 
-Usage: python training/train_recognizer.py [--out models/plate_recognizer.onnx] [--seed N] [--quick]
+Usage: python training/train_recognizer.py [--arch crnn|cct] [--out models/plate_recognizer.onnx] [--seed N] [--quick]
 Reads only the *-train sets under ../shared/data (a part of them, split by plate text, is held out
-for validation); evaluation sets are never touched. Needs torch, pillow and the fonts named in
-training/synth/fonts.py. Seeded: the same seed, data and fonts give the same model.
+for validation) and the pseudo-labels of training/pseudo_labels.py; evaluation sets are never
+touched. Needs torch, pillow and the fonts named in training/synth/fonts.py. Seeded: the same seed,
+data and fonts give the same model. Checkpointed every 250 steps (model, optimiser, schedule, sampler
+state): run the same command again after an interruption and it resumes. `--device cuda` trains on a GPU.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -34,24 +37,41 @@ from server.plates.metrics import is_exact  # noqa: E402
 from server.plates.rules import interpret  # noqa: E402
 from training.export import export_onnx  # noqa: E402
 from training.model import (  # noqa: E402
+    ARCHITECTURES,
     DATE_ALPHABET,
     DATE_FRAME_STRIDE,
     FRAME_STRIDE,
     NUMBER_ALPHABET,
     PlateRecognizer,
+    PlateTransformer,
 )
-from training.real_data import RealItem, augment, background_pool, fixed_crop, is_validation, load_sets  # noqa: E402
+from training.pseudo_labels import DEFAULT_OUT as PSEUDO_LABELS  # noqa: E402
+from training.real_data import (  # noqa: E402
+    RealItem,
+    augment,
+    background_pool,
+    fixed_crop,
+    is_validation,
+    load_pseudo,
+    load_sets,
+)
 from training.synth import SynthConfig, generate_sample  # noqa: E402
 from training.synth.augment import Canvas  # noqa: E402
 from training.synth.fonts import available_fonts  # noqa: E402
 from training.warm_start import load_onnx_weights  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "3.0.0"
 FRAMES = INPUT_WIDTH // FRAME_STRIDE
 DATE_FRAMES = INPUT_WIDTH // DATE_FRAME_STRIDE
 IGNORE = -100  # cross-entropy ignore index
-NEGATIVE_FRACTION = 0.05  # synthetic non-plates (signs, slogans, timestamps) that must read as nothing
+# The synthetic mix: 5 % non-plates (signs, slogans, timestamps) that must read as nothing, 20 % plates
+# in a dealer's holder, 8 % night/IR grey crops, 16 % foreign plates (US, EU, Mercosur) without a date row.
+SYNTH_MIX = SynthConfig(
+    us_fraction=0.07, eu_fraction=0.06, mercosur_fraction=0.03,
+    negative_fraction=0.05, holder_fraction=0.2, infrared_fraction=0.08,
+)
+LEARNING_RATES = {"crnn": 3e-3, "cct": 1.5e-3}  # transformers diverge at the CNN's peak rate
 
 
 @dataclass(frozen=True)
@@ -115,7 +135,7 @@ def build_pool(seed: int, count: int, backgrounds: Sequence[Canvas], easy_fracti
     date_frames = np.empty((count, DATE_FRAMES), np.int64)
     labels: list[str] = []
     dates: list[str] = []
-    normal, easy = SynthConfig(), SynthConfig(easy=True)
+    normal, easy = SYNTH_MIX, dataclasses.replace(SYNTH_MIX, easy=True)
     start = time.perf_counter()
     for i in range(count):
         sample = generate_sample(rng, easy if rng.random() < easy_fraction else normal, backgrounds)
@@ -161,8 +181,20 @@ class Batches:
         """Sample the real crops marked hard `weight` times as often as the others."""
         self.weights = np.where(np.asarray(hard, bool), weight, 1.0)
 
+    def state(self) -> dict[str, Any]:
+        """What a checkpoint needs to continue the same sequence of batches."""
+        return {"rng": self.rng.bit_generator.state, "weights": self.weights.tolist()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from a checkpoint's `state()`."""
+        self.rng.bit_generator.state = state["rng"]
+        self.weights = np.asarray(state["weights"], np.float64)
+
     def draw(self, size: int, real_fraction: float) -> Batch:
-        """One batch: real crops first, then synthetic ones."""
+        """One batch: real crops first, then synthetic ones.
+
+        Real crops carry no date label, except foreign plates, which are known to have no date row.
+        """
         n_real = round(size * real_fraction) if self.real else 0
         images = np.empty((size, 1, INPUT_HEIGHT, INPUT_WIDTH), np.float32)
         labels: list[str] = []
@@ -178,6 +210,7 @@ class Batches:
                     grey = 255 - grey  # the rare inverted-polarity plate
                 labels.append(item.text)
                 dates.append("")
+                mask[i] = 1.0 if item.foreign else 0.0
             else:
                 j = int(self.rng.integers(len(self.pool.labels)))
                 grey = self.pool.grey[j]
@@ -191,9 +224,13 @@ class Batches:
         return Batch(torch.from_numpy(images), labels, dates, mask, *frames)
 
 
-def losses(model: PlateRecognizer, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+Reader = PlateRecognizer | PlateTransformer
+
+
+def losses(model: Reader, batch: Batch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """CTC loss of the number head, (masked) CTC loss of the date head, per-frame cross-entropy of both."""
-    number, date = model.logits(batch.images)
+    number, date = model.logits(batch.images.to(device))
+    number, date = number.float().cpu(), date.float().cpu()  # CTC on the CPU: deterministic and exact
     ctc = nn.CTCLoss(blank=0, reduction="none", zero_infinity=True)
     steps = torch.full((batch.images.shape[0],), number.shape[1], dtype=torch.long)
     targets, lengths = encode(batch.labels, NUMBER_ALPHABET)
@@ -212,15 +249,16 @@ def losses(model: PlateRecognizer, batch: Batch) -> tuple[torch.Tensor, torch.Te
 
 
 @torch.no_grad()
-def predict(model: PlateRecognizer, greys: Sequence[GreyArray]) -> list[tuple[str, float, str]]:
+def predict(model: Reader, greys: Sequence[GreyArray]) -> list[tuple[str, float, str]]:
     """(number, min char prob, date) for each grey input image."""
     model.eval()
+    device = next(model.parameters()).device
     out: list[tuple[str, float, str]] = []
     for start in range(0, len(greys), 128):
         chunk = greys[start : start + 128]
-        batch = torch.from_numpy(np.stack([standardise(g)[None] for g in chunk]))
+        batch = torch.from_numpy(np.stack([standardise(g)[None] for g in chunk])).to(device)
         number, date = model(batch)
-        for n, d in zip(number.numpy(), date.numpy(), strict=True):
+        for n, d in zip(number.cpu().numpy(), date.cpu().numpy(), strict=True):
             line = greedy_decode(n, NUMBER_ALPHABET)
             conf = min((c.prob for c in line.chars), default=0.0)
             out.append((line.text, conf, greedy_decode(d, DATE_ALPHABET).text))
@@ -228,7 +266,7 @@ def predict(model: PlateRecognizer, greys: Sequence[GreyArray]) -> list[tuple[st
     return out
 
 
-def validate(model: PlateRecognizer, val: list[RealItem], synth_val: SynthPool) -> dict[str, float]:
+def validate(model: Reader, val: list[RealItem], synth_val: SynthPool) -> dict[str, float]:
     """Exact-match rates on the real validation split (raw and after plate rules) and on synthetic plates."""
     reads = predict(model, [to_grey(fixed_crop(item)) for item in val])
     raw = sum(is_exact(text, item.text) for (text, _, _), item in zip(reads, val, strict=True))
@@ -242,13 +280,13 @@ def validate(model: PlateRecognizer, val: list[RealItem], synth_val: SynthPool) 
     return {"real_raw": raw / n, "real_rules": ruled / n, "synth_number": s_number / m, "synth_date": s_date / m}
 
 
-def mine_hard(model: PlateRecognizer, items: Sequence[RealItem]) -> list[bool]:
+def mine_hard(model: Reader, items: Sequence[RealItem]) -> list[bool]:
     """For each real training crop: does the model misread it now?"""
     reads = predict(model, [to_grey(fixed_crop(item)) for item in items])
     return [not is_exact(text, item.text) for (text, _, _), item in zip(reads, items, strict=True)]
 
 
-def measure_step(model: PlateRecognizer, batches: Batches, plan: Plan, count: int = 12) -> float:
+def measure_step(model: Reader, batches: Batches, plan: Plan, device: torch.device, count: int = 12) -> float:
     """Seconds per optimisation step on this machine now (on a throw-away copy of the model)."""
     probe = copy.deepcopy(model)
     optimiser = torch.optim.AdamW(probe.parameters(), lr=1e-4)
@@ -256,81 +294,123 @@ def measure_step(model: PlateRecognizer, batches: Batches, plan: Plan, count: in
     for i in range(count + 2):
         if i == 2:
             start = time.perf_counter()
-        number_loss, date_loss, frame_loss = losses(probe, batches.draw(plan.batch, plan.finetune_real_fraction))
+        batch = batches.draw(plan.batch, plan.finetune_real_fraction)
+        number_loss, date_loss, frame_loss = losses(probe, batch, device)
         optimiser.zero_grad()
         (number_loss + date_loss + frame_loss).backward()  # type: ignore[no-untyped-call]
         optimiser.step()
     return (time.perf_counter() - start) / count
 
 
-def data_hash(items: Sequence[RealItem], seed: int, plan: Plan) -> str:
-    """sha256 over the training files (names and bytes), the generator seed, the plan and the fonts."""
+def data_hash(items: Sequence[RealItem], seed: int, plan: Plan, arch: str, pseudo: Path) -> str:
+    """sha256 over the training files (names and bytes), the pseudo-labels, the seed, the plan, the fonts."""
     digest = hashlib.sha256()
     for name in sorted({item.file for item in items}):
         digest.update(name.encode())
         digest.update(hashlib.sha256((SHARED_DATA / name).read_bytes()).digest())
-    digest.update(json.dumps({"seed": seed, "plan": plan.__dict__}, sort_keys=True).encode())
+    if pseudo.is_file():
+        digest.update(hashlib.sha256(pseudo.read_bytes()).digest())
+    digest.update(json.dumps({"seed": seed, "plan": plan.__dict__, "arch": arch}, sort_keys=True).encode())
     digest.update(available_fonts().fingerprint().encode())
     return digest.hexdigest()
 
 
+@dataclass
+class Trainer:
+    """Model, optimiser, schedule and sampler of one run, saved together so that a run can resume."""
+
+    model: Reader
+    optimiser: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    batches: Batches
+    plan: Plan
+    device: torch.device
+    checkpoint: Path
+    run_key: str  # arch, seed, plan and data: a checkpoint of another run is never resumed
+
+    def save(self, phase: str, step: int) -> None:
+        """Write the whole training state (atomically: a half-written checkpoint never replaces a good one)."""
+        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        state = {
+            "run_key": self.run_key, "phase": phase, "step": step, "model": self.model.state_dict(),
+            "optimiser": self.optimiser.state_dict(), "scheduler": self.scheduler.state_dict(),
+            "batches": self.batches.state(), "torch_rng": torch.get_rng_state(),
+        }
+        partial = self.checkpoint.with_suffix(".tmp")
+        torch.save(state, partial)
+        partial.replace(self.checkpoint)
+
+    def resume(self) -> tuple[str, int]:
+        """(phase, step) to continue from: the checkpoint's when it belongs to this run, else ("", 0)."""
+        if not self.checkpoint.is_file():
+            return "", 0
+        state = torch.load(self.checkpoint, map_location=self.device, weights_only=False)
+        if state.get("run_key") != self.run_key:
+            print(f"{self.checkpoint} belongs to another run: starting afresh", flush=True)
+            return "", 0
+        self.model.load_state_dict(state["model"])
+        self.optimiser.load_state_dict(state["optimiser"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.batches.restore(state["batches"])
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resumed from {self.checkpoint}: {state['phase']} step {state['step']}", flush=True)
+        return str(state["phase"]), int(state["step"])
+
+
 def run_phase(
-    name: str,
-    model: PlateRecognizer,
-    optimiser: torch.optim.Optimizer,
-    scheduler: torch.optim.lr_scheduler.LRScheduler,
-    batches: Batches,
-    steps: int,
-    plan: Plan,
-    real_fraction: float,
-    frame_weight: float,
-    checkpoint: Path | None = None,
+    name: str, trainer: Trainer, steps: int, real_fraction: float, frame_weight: float, first: int = 1,
     mine: bool = False,
 ) -> None:
-    """`steps` optimisation steps at a fixed real/synthetic mix, logging the running losses.
+    """Steps `first`..`steps` of one phase at a fixed real/synthetic mix, logging the running losses.
 
     With `mine`, every `plan.mining_every` steps the real training crops the model misreads are
     sampled `plan.hard_weight` times as often (hard-example mining; the validation split is never used).
     """
+    model, plan = trainer.model, trainer.plan
     start = time.perf_counter()
     running = np.zeros(3)
-    for step in range(1, steps + 1):
-        if mine and (step - 1) % plan.mining_every == 0:
-            hard = mine_hard(model, batches.real)
-            batches.set_hard(hard, plan.hard_weight)
+    for step in range(first, steps + 1):
+        if mine and ((step - 1) % plan.mining_every == 0 or step == first):
+            hard = mine_hard(model, trainer.batches.real)
+            trainer.batches.set_hard(hard, plan.hard_weight)
             print(f"  {name} {step}: {sum(hard)} of {len(hard)} real training crops misread", flush=True)
-        number_loss, date_loss, frame_loss = losses(model, batches.draw(plan.batch, real_fraction))
+        number_loss, date_loss, frame_loss = losses(model, trainer.batches.draw(plan.batch, real_fraction),
+                                                    trainer.device)
         loss = number_loss + 0.25 * date_loss + frame_weight * frame_loss
-        optimiser.zero_grad()
+        trainer.optimiser.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimiser.step()
-        scheduler.step()
+        trainer.optimiser.step()
+        trainer.scheduler.step()
         running = 0.95 * running + 0.05 * np.array([number_loss.item(), date_loss.item(), frame_loss.item()])
         if step % 50 == 0 or step == steps:
             elapsed = time.perf_counter() - start
+            done = step - first + 1
             print(
                 f"  {name} {step}/{steps} number {running[0]:.3f} date {running[1]:.3f} frames {running[2]:.3f} "
-                f"lr {scheduler.get_last_lr()[0]:.2e} {elapsed:.0f}s (eta {elapsed / step * (steps - step):.0f}s)",
+                f"lr {trainer.scheduler.get_last_lr()[0]:.2e} {elapsed:.0f}s "
+                f"(eta {elapsed / done * (steps - step):.0f}s)",
                 flush=True,
             )
-        if checkpoint is not None and (step % 250 == 0 or step == steps):
-            checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"phase": name, "step": step, "model": model.state_dict()}, checkpoint)
+        if step % 250 == 0 or step == steps:
+            trainer.save(name, step)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default="crnn")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "models" / "plate_recognizer.onnx")
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
-    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--pseudo", type=Path, default=PSEUDO_LABELS, help="training/pseudo_labels.py output")
+    parser.add_argument("--seed", type=int, default=20261207)
     # One thread: on a shared 2-core machine, two OpenMP threads stall on each other (10x slower).
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is present")
     parser.add_argument("--quick", action="store_true", help="a few minutes' smoke run")
-    parser.add_argument("--checkpoint", type=Path, default=REPO_ROOT / "build" / "recognizer" / "model.pt")
+    parser.add_argument("--checkpoint", type=Path, help="default build/recognizer/<arch>.pt")
     parser.add_argument("--steps", type=int, default=0, help="total optimisation steps (0: the plan's)")
-    parser.add_argument("--init", type=Path, help="start from this exported recognizer (fine-tuning only)")
+    parser.add_argument("--init", type=Path, help="start from this exported CRNN recognizer (fine-tuning only)")
     parser.add_argument("--synth-count", type=int, default=0, help="synthetic pool size (0: the plan's)")
     parser.add_argument(
         "--budget-minutes", type=float, default=0.0,
@@ -338,12 +418,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     plan = Plan().quick() if args.quick else Plan()
+    plan = dataclasses.replace(plan, lr=LEARNING_RATES[args.arch])
     if args.synth_count:
         plan = dataclasses.replace(plan, synth_count=args.synth_count)
     if args.init:  # a trained start: no synthetic pre-training, a gentler peak learning rate
         plan = dataclasses.replace(plan, lr=1e-3, pretrain_fraction=0.0, pretrain_steps=0)
     if args.steps:
         plan = plan.scaled(args.steps)
+    checkpoint = args.checkpoint or REPO_ROOT / "build" / "recognizer" / f"{args.arch}.pt"
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     torch.manual_seed(args.seed)
@@ -351,46 +434,56 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter()
 
     items = load_sets(args.data)
-    train = [it for it in items if not is_validation(it.text)]
     val = [it for it in items if is_validation(it.text)]
-    print(f"real: {len(train)} train / {len(val)} validation crops", flush=True)
+    pseudo = load_pseudo(args.data, args.pseudo, exclude={it.text for it in val})
+    train = [it for it in items if not is_validation(it.text)] + pseudo
+    print(f"real: {len(train)} train ({len(pseudo)} pseudo-labelled) / {len(val)} validation crops", flush=True)
     backgrounds = background_pool(train)
     pool = build_pool(args.seed, plan.synth_count, backgrounds)
     synth_val = build_pool(args.seed + 1, plan.synth_val_count, backgrounds)
     print(f"synthetic pool ready ({time.perf_counter() - wall:.0f}s)", flush=True)
 
-    model = PlateRecognizer()
+    model: Reader = ARCHITECTURES[args.arch]()  # type: ignore[assignment]
     if args.init:
+        if not isinstance(model, PlateRecognizer):
+            parser.error("--init needs --arch crnn")
         load_onnx_weights(model, args.init)
         print(f"initialised from {args.init} (batch-norm statistics frozen)", flush=True)
-    print(f"parameters: {sum(p.numel() for p in model.parameters()):,}", flush=True)
+    model.to(device)
+    print(f"{args.arch}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     batches = Batches(pool, train, args.seed + 2)
-    if args.budget_minutes:
-        per_step = measure_step(model, Batches(pool, train, args.seed + 3), plan)
+    if args.budget_minutes and not checkpoint.is_file():
+        per_step = measure_step(model, Batches(pool, train, args.seed + 3), plan, device)
         left = args.budget_minutes * 60 - (time.perf_counter() - wall)
         # validation and mining passes cost about 4 % on top of the steps
         plan = plan.scaled(max(200, int(left / per_step / 1.04)))
         print(f"step {per_step:.2f}s -> plan {plan}", flush=True)
+        (checkpoint.with_suffix(".plan.json")).parent.mkdir(parents=True, exist_ok=True)
+        checkpoint.with_suffix(".plan.json").write_text(json.dumps(plan.__dict__))
+    elif args.budget_minutes:  # resuming a budgeted run: the plan it sized
+        plan = Plan(**json.loads(checkpoint.with_suffix(".plan.json").read_text()))
     optimiser = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
     total = plan.pretrain_steps + plan.finetune_steps
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=plan.lr, total_steps=total, pct_start=0.12)
-    if plan.pretrain_steps:
-        run_phase("pretrain", model, optimiser, scheduler, batches, plan.pretrain_steps, plan,
-                  plan.pretrain_real_fraction, 1.0, args.checkpoint)
-    print(f"after pre-training: {validate(model, val, synth_val)}", flush=True)
-    run_phase(
-        "finetune", model, optimiser, scheduler, batches, plan.finetune_steps, plan, plan.finetune_real_fraction, 0.3,
-        args.checkpoint, mine=True,
-    )
+    run_key = data_hash(train, args.seed, plan, args.arch, args.pseudo)
+    trainer = Trainer(model, optimiser, scheduler, batches, plan, device, checkpoint, run_key)
+    phase, step = trainer.resume()
+    if phase != "done":
+        if plan.pretrain_steps and phase in ("", "pretrain"):
+            run_phase("pretrain", trainer, plan.pretrain_steps, plan.pretrain_real_fraction, 1.0, first=step + 1)
+            print(f"after pre-training: {validate(model, val, synth_val)}", flush=True)
+            step = 0
+        run_phase("finetune", trainer, plan.finetune_steps, plan.finetune_real_fraction, 0.3, first=step + 1,
+                  mine=True)
+        trainer.save("done", total)
     scores = validate(model, val, synth_val)
     print(f"after fine-tuning: {scores}", flush=True)
-
-    args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"phase": "done", "step": total, "model": model.state_dict()}, args.checkpoint)
+    model.cpu()
     minutes = (time.perf_counter() - wall) / 60
     meta = {
         "version": MODEL_VERSION,
-        "training_data_hash": data_hash(train, args.seed, plan),
+        "architecture": args.arch,
+        "training_data_hash": run_key,
         "generator_seed": str(args.seed),
         "training_sets": ",".join(sorted({it.file.split("/")[0] for it in train})),
         "validation": json.dumps({k: round(v, 4) for k, v in scores.items()}),

@@ -20,8 +20,17 @@ from training.synth.augment import (
     procedural_background,
     scene_size,
 )
-from training.synth.render import FlatPlate, Points, holder_frame, indonesian_plate, non_plate, us_plate
-from training.synth.text import indonesian_text, us_text
+from training.synth.render import (
+    FlatPlate,
+    Points,
+    eu_plate,
+    holder_frame,
+    indonesian_plate,
+    mercosur_plate,
+    non_plate,
+    us_plate,
+)
+from training.synth.text import eu_text, indonesian_text, mercosur_text, us_text
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class SynthConfig:
     """Mix of plate kinds and backgrounds."""
 
     us_fraction: float = 0.08
+    eu_fraction: float = 0.0  # EU-style plates (blue country strip), no date row
+    mercosur_fraction: float = 0.0  # Mercosur / Brazilian plates, no date row
     motorcycle_fraction: float = 0.45
     real_background_fraction: float = 0.6  # when a background pool is given
     easy: bool = False  # curriculum: mild pose, tight crop, no blur/noise/low resolution
@@ -65,8 +76,13 @@ def flat_plate(rng: np.random.Generator, config: SynthConfig) -> FlatPlate:
     """A random flat plate of the configured kinds."""
     if config.negative_fraction and rng.random() < config.negative_fraction:
         return non_plate(rng)
-    if rng.random() < config.us_fraction:
+    kind = rng.random()
+    if kind < config.us_fraction:
         return us_plate(us_text(rng), rng)
+    if kind < config.us_fraction + config.eu_fraction:
+        return eu_plate(eu_text(rng), rng)
+    if kind < config.us_fraction + config.eu_fraction + config.mercosur_fraction:
+        return mercosur_plate(mercosur_text(rng), rng)
     plate = indonesian_plate(indonesian_text(rng), rng, motorcycle=rng.random() < config.motorcycle_fraction)
     if config.holder_fraction and rng.random() < config.holder_fraction:
         plate = holder_frame(plate, rng)

@@ -22,6 +22,7 @@ SCHEMES: tuple[tuple[str, BGR, BGR, float], ...] = (
     ("red", (40, 40, 200), (240, 240, 240), 0.08),
     ("green", (60, 150, 40), (20, 20, 20), 0.08),
 )
+EV_FRACTION = 0.04  # plates with the electric-vehicle blue mark
 PLATE_HEIGHT = 80  # rendering height in pixels; degradations shrink it later
 
 
@@ -221,6 +222,8 @@ def indonesian_plate(text: PlateText, rng: np.random.Generator, motorcycle: bool
             cv2.line(canvas, (int(w * 0.05), y), (int(w * 0.95), y), fg, max(1, h // 60))
     if rng.random() < 0.3:
         _bolts(canvas, rng)
+    if rng.random() < EV_FRACTION:
+        ev_mark(canvas, rng)
     return FlatPlate(canvas, text.label, date, name, number_centres, date_centres)
 
 
@@ -257,6 +260,60 @@ def us_plate(text: PlateText, rng: np.random.Generator) -> FlatPlate:
     if rng.random() < 0.6:
         _border(canvas, fg, rng)
     return FlatPlate(canvas, text.label, "", "us", number_centres, ())
+
+
+EU_COUNTRIES = ("RO", "D", "F", "I", "NL", "PL", "CZ", "E", "B", "A", "H", "BG")
+
+
+def eu_plate(text: PlateText, rng: np.random.Generator) -> FlatPlate:
+    """An EU-style plate: long and narrow (about 4.7:1), a blue strip with a country code on the left."""
+    h = PLATE_HEIGHT
+    w = int(h * rng.uniform(4.0, 4.9))
+    bg = _jitter((235, 235, 235) if rng.random() < 0.85 else (30, 200, 240), rng, 20)  # white, or yellow rear
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = bg
+    strip = int(h * rng.uniform(0.4, 0.5))
+    canvas[:, :strip] = _jitter((150, 60, 20), rng, 20)
+    country = EU_COUNTRIES[int(rng.integers(len(EU_COUNTRIES)))]
+    _place_row(canvas, row_mask((country,), _pick_font(rng), rng), (240, 240, 240), strip / 2, h * 0.75,
+               int(h * 0.22), int(strip * 0.9), rng)
+    cv2.circle(canvas, (strip // 2, int(h * 0.3)), max(2, int(h * 0.16)), _jitter((40, 200, 230), rng, 20), 1)
+    fg = _jitter((20, 20, 20), rng, 15)
+    font = _pick_font(rng)
+    number = _thicken(row_mask(text.groups, font, rng, separator=str(rng.choice(["", "", "-"]))), rng)
+    centres = _place_row(canvas, number, fg, strip + (w - strip) * rng.uniform(0.47, 0.53), h * rng.uniform(0.46, 0.54),
+                         int(h * rng.uniform(0.62, 0.75)), int((w - strip) * 0.94), rng)
+    if rng.random() < 0.8:
+        _border(canvas, fg, rng)
+    return FlatPlate(canvas, text.label, "", "eu", centres, ())
+
+
+def mercosur_plate(text: PlateText, rng: np.random.Generator) -> FlatPlate:
+    """A Mercosur plate: white, a blue band along the top with small lettering, one large black row."""
+    h = PLATE_HEIGHT
+    w = int(h * rng.uniform(2.9, 3.3))
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = _jitter((238, 238, 238), rng, 15)
+    band = int(h * rng.uniform(0.2, 0.26))
+    canvas[:band] = _jitter((160, 70, 20), rng, 20)
+    _place_row(canvas, row_mask(("BRASIL",), _pick_font(rng), rng), (240, 240, 240), w / 2, band / 2,
+               int(band * 0.6), int(w * 0.4), rng)
+    fg = _jitter((20, 20, 20), rng, 15)
+    number = _thicken(row_mask(text.groups, _pick_font(rng), rng, separator="-"), rng)
+    centres = _place_row(canvas, number, fg, w * rng.uniform(0.47, 0.53), band + (h - band) * rng.uniform(0.47, 0.55),
+                         int((h - band) * rng.uniform(0.58, 0.72)), int(w * 0.92), rng)
+    _border(canvas, fg, rng)
+    return FlatPlate(canvas, text.label, "", "mercosur", centres, ())
+
+
+def ev_mark(canvas: Canvas, rng: np.random.Generator) -> None:
+    """The electric-vehicle mark (Perpol 7/2021 art. 45(2)): a blue strip along one edge of the plate."""
+    h, w = canvas.shape[:2]
+    blue = _jitter((170, 90, 20), rng, 25)
+    if rng.random() < 0.6:
+        canvas[int(h * rng.uniform(0.86, 0.92)) :, :] = blue
+    else:
+        canvas[:, : int(w * rng.uniform(0.05, 0.09))] = blue
 
 
 def holder_frame(plate: FlatPlate, rng: np.random.Generator) -> FlatPlate:

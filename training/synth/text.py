@@ -95,3 +95,31 @@ def us_text(rng: np.random.Generator) -> PlateText:
 def random_word(rng: np.random.Generator, low: int = 4, high: int = 10) -> str:
     """Clutter text for US-style plates (state names, slogans): random capitals."""
     return "".join(LETTERS[int(i)] for i in rng.integers(0, 26, int(rng.integers(low, high + 1))))
+
+
+# EU-style rows (letters L, digits D, either X), e.g. Romania "B 123 ABC", Germany "M AB 1234", UK "AB12 CDE".
+EU_PATTERNS = (("L", "DDD", "LLL"), ("LL", "DD", "LLL"), ("LLL", "LL", "DDDD"), ("L", "LL", "DDD"),
+               ("LLDD", "LLL"), ("LL", "DDD", "LL"), ("DDDD", "LLL"), ("LLL", "DDD"))
+# Mercosur (Brazil since 2018): LLL D L DD, printed without spaces; older Brazilian grey plates LLL-DDDD.
+MERCOSUR_PATTERNS = (("LLLDLDD",), ("LLL", "DDDD"))
+
+
+def _fill(pattern: str, rng: np.random.Generator) -> str:
+    return "".join(
+        (LETTERS if p == "L" else DIGITS if p == "D" else LETTERS + DIGITS)[
+            int(rng.integers(26 if p == "L" else 10 if p == "D" else 36))
+        ]
+        for p in pattern
+    )
+
+
+def eu_text(rng: np.random.Generator) -> PlateText:
+    """An EU-style text (no date): 2-3 groups of letters and digits."""
+    pattern = EU_PATTERNS[int(rng.integers(len(EU_PATTERNS)))]
+    return PlateText(tuple(_fill(p, rng) for p in pattern), "")
+
+
+def mercosur_text(rng: np.random.Generator) -> PlateText:
+    """A Mercosur (or older Brazilian) text, no date."""
+    pattern = MERCOSUR_PATTERNS[int(rng.integers(len(MERCOSUR_PATTERNS)))]
+    return PlateText(tuple(_fill(p, rng) for p in pattern), "")
