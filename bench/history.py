@@ -27,10 +27,11 @@ from sqlalchemy import Engine, text
 
 from bench.stats import Json, load_avg, summarize
 from server.history.database import make_engine, sqlite_url
-from server.history.plates import LOOKALIKE_GROUPS, MAX_FUZZY_DISTANCE, deletion_variants, fold_plate, normalise_plate
+from server.history.plates import MAX_FUZZY_DISTANCE, deletion_variants
 from server.history.records import NewRead, ReadQuery
 from server.history.rows import read_columns
 from server.history.store import HistoryStore
+from server.plates.identity import LOOKALIKE_GROUPS, fold, normalise
 
 log = logging.getLogger("bench.history")
 PREFIXES = ("B", "D", "F", "L", "N", "AB", "AD", "BK", "DK", "KT", "DA", "H", "W", "AG", "BE", "KB")
@@ -50,7 +51,7 @@ def make_plates(count: int, rng: random.Random) -> list[str]:
 
 def misread(plate: str, rng: random.Random) -> str:
     """The plate with one character wrong: a look-alike, another character, one dropped or one added."""
-    chars = list(normalise_plate(plate))
+    chars = list(normalise(plate))
     i = rng.randrange(len(chars))
     kind = rng.random()
     group = next((g for g in LOOKALIKE_GROUPS if chars[i] in g), "")
@@ -105,13 +106,13 @@ def _copy(engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[t
 def load(engine: Engine, plates: list[str], reads: int, rng: random.Random) -> float:
     """Bulk-load plates, their variants and the reads (the store's key functions); returns seconds taken."""
     started = time.perf_counter()
-    plate_ids = {normalise_plate(p): i for i, p in enumerate(plates, start=1)}
+    plate_ids = {normalise(p): i for i, p in enumerate(plates, start=1)}
     _copy(engine, "plates", ("id", "text", "folded"),
-          ((pid, norm, fold_plate(norm)) for norm, pid in plate_ids.items()))
+          ((pid, norm, fold(norm)) for norm, pid in plate_ids.items()))
 
     def variants() -> Iterator[tuple[Any, ...]]:
         for norm, pid in plate_ids.items():
-            for v, d in deletion_variants(fold_plate(norm), MAX_FUZZY_DISTANCE).items():
+            for v, d in deletion_variants(fold(norm), MAX_FUZZY_DISTANCE).items():
                 yield (v, d, pid)
 
     _copy(engine, "plate_variants", ("variant", "deletions", "plate_id"), variants())
@@ -119,8 +120,8 @@ def load(engine: Engine, plates: list[str], reads: int, rng: random.Random) -> f
 
     def read_rows() -> Iterator[tuple[Any, ...]]:
         for read in generated_reads(plates, reads, rng):
-            norm = normalise_plate(read.plate_text)
-            yield (*read_columns(read).values(), plate_ids[norm], norm, fold_plate(norm))
+            norm = normalise(read.plate_text)
+            yield (*read_columns(read).values(), plate_ids[norm], norm, fold(norm))
 
     _copy(engine, "reads", columns, read_rows())
     with engine.begin() as conn:
@@ -155,7 +156,7 @@ def bench_database(url: str, *, reads: int, plates: int, queries: int, seed: int
     sample = [rng.choice(names) for _ in range(queries)]
     fuzzy1 = [ReadQuery(plate=misread(p, rng), match="fuzzy", max_distance=1, limit=50) for p in sample]
     found = sum(1 for q, p in zip(fuzzy1, sample, strict=True)
-                if any(r.plate_normalized == normalise_plate(p) for r in store.search(q).reads))
+                if any(r.plate_normalized == normalise(p) for r in store.search(q).reads))
     entry: Json = {
         "database": engine.dialect.name, "reads": store.count_reads(), "distinct_plates": plates,
         "load_s": round(load_s, 1), "load_before": load_avg(),
@@ -167,7 +168,7 @@ def bench_database(url: str, *, reads: int, plates: int, queries: int, seed: int
             ReadQuery(plate=q.plate, match="fuzzy", max_distance=1, camera_id="cam-03",
                       since=START + timedelta(days=30), limit=50) for q in fuzzy1]),
         "exact": time_queries(store, [ReadQuery(plate=p, limit=50) for p in sample]),
-        "prefix_4_chars": time_queries(store, [ReadQuery(plate=normalise_plate(p)[:4], match="prefix", limit=50)
+        "prefix_4_chars": time_queries(store, [ReadQuery(plate=normalise(p)[:4], match="prefix", limit=50)
                                                for p in sample]),
         "latest_no_plate": time_queries(store, [ReadQuery(limit=50)] * min(queries, 100)),
         "load_after": load_avg(),

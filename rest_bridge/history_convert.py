@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from galaxy.alpr.v1 import history_service_pb2 as hpb
-from galaxy.alpr.v1 import types_pb2
-
-
-def _box(message: hpb.HistoryRead, field: str) -> list[int] | None:
-    if not message.HasField(field):  # type: ignore[arg-type]
-        return None
-    b: types_pb2.BoundingBox = getattr(message, field)
-    return [b.x1, b.y1, b.x2, b.y2]
 
 
 def history_read(r: hpb.HistoryRead) -> dict[str, Any]:
-    """One read."""
-    return {
-        "read_id": r.read_id,
-        "read_time": r.read_time,
-        "source": r.source,
-        "camera_id": r.camera_id,
-        "request_id": r.request_id,
-        "track_id": r.track_id,
-        "plate_text": r.plate_text,
-        "plate_number": r.plate_number,
-        "plate_normalized": r.plate_normalized,
-        "plate_folded": r.plate_folded,
-        "confidence": round(r.confidence, 4),
-        "plate_valid": r.plate_valid if r.HasField("plate_valid") else None,
-        "plate_region_code": r.region_code,
-        "plate_region_name": r.region_name,
-        "plate_type": r.plate_type,
-        "plate_text_color": r.plate_text_color,
-        "plate_background_color": r.plate_background_color,
-        "plate_date": r.plate_date,
-        "vehicle_class": r.vehicle_class,
-        "vehicle_confidence": round(r.vehicle_confidence, 4),
-        "direction": r.direction,
-        "plate_box": _box(r, "plate_box"),
-        "vehicle_box": _box(r, "vehicle_box"),
-        "image_width": r.image_width,
-        "image_height": r.image_height,
-        "original_filename": r.original_filename,
-        "uploaded_image_path": r.uploaded_image_path,
-        "evidence_image_path": r.evidence_image_path,
-        "plate_image_path": r.plate_image_path,
-        "vehicle_image_path": r.vehicle_image_path,
-        "distance": round(r.distance, 4),
-    }
+    """One read: the server's document of it, unchanged (server/history/payload.py renders it once)."""
+    document: dict[str, Any] = json.loads(r.document_json)
+    return document
 
 
 def watchlist_entry(e: hpb.WatchlistEntry) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from galaxy.alpr.v1 import history_service_pb2 as hpb
 from galaxy.alpr.v1 import types_pb2
+from server.history.payload import read_json
 from server.history.records import Alert, Box, PlateMatch, ReadQuery, StoredRead, WatchEntry
 from server.history.timeutil import parse_time
 
@@ -41,6 +43,7 @@ def history_read(stored: StoredRead, tz: ZoneInfo) -> hpb.HistoryRead:
         image_height=r.image_height, original_filename=r.original_filename,
         uploaded_image_path=r.uploaded_image_path, evidence_image_path=r.evidence_image_path,
         plate_image_path=r.plate_image_path, vehicle_image_path=r.vehicle_image_path, distance=stored.distance,
+        document_json=json.dumps(read_json(stored, tz), ensure_ascii=False),
     )
     if r.plate_valid is not None:
         message.plate_valid = r.plate_valid

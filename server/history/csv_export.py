@@ -1,4 +1,4 @@
-"""CSV export of reads (one header line, then one line per read)."""
+"""CSV export of reads (one header line, then one line per read): columns of the one read document."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from server.history.records import StoredRead
 
 COLUMNS = (
     "read_id", "read_time", "source", "camera_id", "request_id", "track_id", "plate_text", "plate_number",
-    "plate_normalized", "confidence", "plate_valid", "region_code", "region_name", "plate_type", "text_color",
-    "background_color", "plate_date", "vehicle_class", "direction", "plate_box", "vehicle_box",
-    "original_filename", "evidence_image_path", "plate_image_path", "vehicle_image_path", "uploaded_image_path",
+    "plate_normalized", "confidence", "plate_valid", "plate_region_code", "plate_region_name", "plate_type",
+    "plate_text_color", "plate_background_color", "plate_date", "vehicle_class", "direction", "plate_box",
+    "vehicle_box", "original_filename", "evidence_image_path", "plate_image_path", "vehicle_image_path",
+    "uploaded_image_path",
 )
 
 

@@ -1,4 +1,10 @@
-"""The webhook's JSON body, shaped like Plate Recognizer's webhook payload where it fits."""
+"""The one JSON document of a recorded read (REST API, webhooks, CSV export) and the webhook's body.
+
+`read_json` is the only encoder of a history read: the server sends it over gRPC as
+`HistoryRead.document_json`, the REST bridge answers with it unchanged, the webhook payload embeds it
+and the CSV export writes its columns. Field names follow the image API (`plate_region_code`,
+`plate_text_color`, ...); numbers are rounded here, once.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ def _box(box: Box | None) -> dict[str, int] | None:
 
 
 def read_json(stored: StoredRead, tz: ZoneInfo) -> dict[str, Any]:
-    """A recorded read as JSON (the REST API's shape too)."""
+    """A recorded read as JSON: the one document of a history read."""
     r = stored.read
     return {
         "read_id": stored.read_id,
@@ -32,11 +38,11 @@ def read_json(stored: StoredRead, tz: ZoneInfo) -> dict[str, Any]:
         "plate_folded": stored.plate_folded,
         "confidence": round(r.confidence, 4),
         "plate_valid": r.plate_valid,
-        "region_code": r.region_code,
-        "region_name": r.region_name,
+        "plate_region_code": r.region_code,
+        "plate_region_name": r.region_name,
         "plate_type": r.plate_type,
-        "text_color": r.text_color,
-        "background_color": r.background_color,
+        "plate_text_color": r.text_color,
+        "plate_background_color": r.background_color,
         "plate_date": r.plate_date,
         "vehicle_class": r.vehicle_class,
         "vehicle_confidence": round(r.vehicle_confidence, 4),
@@ -50,7 +56,7 @@ def read_json(stored: StoredRead, tz: ZoneInfo) -> dict[str, Any]:
         "evidence_image_path": r.evidence_image_path,
         "plate_image_path": r.plate_image_path,
         "vehicle_image_path": r.vehicle_image_path,
-        "distance": stored.distance,
+        "distance": round(stored.distance, 4),
     }
 
 
@@ -90,7 +96,7 @@ def webhook_payload(*, alert_id: str, distance: float, stored: StoredRead, entry
             "image_width": r.image_width,
             "image_height": r.image_height,
             "results": [result],
-            "distance": distance,
+            "distance": round(distance, 4),
             "read": read_json(stored, tz),
             "watchlist_entry": entry_json(entry, tz),
             "camera": {"camera_id": r.camera_id, "source": r.source},

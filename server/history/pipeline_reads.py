@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from server.history.plates import normalise_plate
 from server.history.records import NewRead
 from server.pipeline.results import ImageRequest, PipelineOutput, ReadOutput
+from server.plates.identity import normalise
 
 
 def reads_of(output: PipelineOutput, *, read_at: datetime, camera_id: str = "", request_id: str = "",
@@ -19,12 +19,12 @@ def reads_of(output: PipelineOutput, *, read_at: datetime, camera_id: str = "", 
             continue
         reading = plate.reading
         text = reading.plate_number or reading.raw_text
-        if not normalise_plate(text):
+        if not normalise(text):
             continue
         vehicle = detection.vehicle
         box = plate.detection.box
         reads.append(NewRead(
-            read_at=read_at, plate_text=normalise_plate(text), plate_number=text, source=source,
+            read_at=read_at, plate_text=normalise(text), plate_number=text, source=source,
             camera_id=camera_id, request_id=request_id, confidence=reading.confidence,
             plate_valid=reading.plate_valid, region_code=reading.region_code, region_name=reading.region_name,
             plate_type=reading.plate_type, text_color=reading.text_color,
@@ -47,10 +47,10 @@ def plate_crop_reads(output: ReadOutput, request: ImageRequest, *, read_at: date
     reads = []
     for reading in output.readings:
         text = reading.plate_number or reading.raw_text
-        if not normalise_plate(text):
+        if not normalise(text):
             continue
         reads.append(NewRead(
-            read_at=read_at, plate_text=normalise_plate(text), plate_number=text, source="plate",
+            read_at=read_at, plate_text=normalise(text), plate_number=text, source="plate",
             camera_id=request.camera_id, request_id=request.request_id, confidence=reading.confidence,
             plate_valid=reading.plate_valid, region_code=reading.region_code, region_name=reading.region_name,
             plate_type=reading.plate_type, text_color=reading.text_color,

@@ -17,17 +17,11 @@ from sqlalchemy.orm import Session
 from server.errors import InvalidInputError, Reason
 from server.history.cursor import decode_cursor, encode_cursor
 from server.history.models import Plate, PlateVariant, Read
-from server.history.plates import (
-    MAX_FUZZY_DISTANCE,
-    MAX_PLATE_LENGTH,
-    deletion_variants,
-    fold_plate,
-    normalise_plate,
-    weighted_distance,
-)
+from server.history.plates import MAX_FUZZY_DISTANCE, MAX_PLATE_LENGTH, deletion_variants
 from server.history.records import ReadPage, ReadQuery
 from server.history.rows import stored_read
 from server.history.timeutil import to_db
+from server.plates.identity import fold, normalise, weighted_distance
 
 MAX_LIMIT = 1000
 
@@ -42,7 +36,7 @@ def validate(query: ReadQuery) -> None:
     if not 0 <= query.max_distance <= MAX_FUZZY_DISTANCE or math.isnan(query.max_distance):
         raise InvalidInputError(f"max_distance must be between 0 and {MAX_FUZZY_DISTANCE}",
                                 reason=Reason.INVALID_QUERY)
-    if query.plate and not 0 < len(normalise_plate(query.plate)) <= MAX_PLATE_LENGTH:
+    if query.plate and not 0 < len(normalise(query.plate)) <= MAX_PLATE_LENGTH:
         raise InvalidInputError(f"plate must have 1 to {MAX_PLATE_LENGTH} letters or digits",
                                 reason=Reason.INVALID_PLATE)
     if query.since and query.until and query.since > query.until:
@@ -51,9 +45,9 @@ def validate(query: ReadQuery) -> None:
 
 def fuzzy_plate_ids(session: Session, plate: str, max_distance: float) -> dict[int, float]:
     """{plate_id: weighted distance} of every distinct plate within max_distance of `plate`."""
-    text = normalise_plate(plate)
+    text = normalise(plate)
     depth = math.floor(max_distance + 1e-9)
-    variants = deletion_variants(fold_plate(text), depth)
+    variants = deletion_variants(fold(text), depth)
     candidates = (select(PlateVariant.plate_id)
                   .where(PlateVariant.variant.in_(list(variants)), PlateVariant.deletions <= depth))
     found: dict[int, float] = {}
@@ -91,7 +85,7 @@ def search_reads(session: Session, query: ReadQuery) -> ReadPage:
     statement: Select[Any] = select(Read)
     distances: dict[int, float] = {}
     if query.plate:
-        text = normalise_plate(query.plate)
+        text = normalise(query.plate)
         if query.match == "fuzzy" and query.max_distance > 0:
             distances = fuzzy_plate_ids(session, text, query.max_distance)
             if not distances:

@@ -23,14 +23,7 @@ from server.history.csv_export import csv_lines
 from server.history.database import make_engine
 from server.history.models import AlertRow, OutboxRow, Plate, PlateVariant, Read, WatchlistEntry
 from server.history.payload import webhook_payload
-from server.history.plates import (
-    MAX_FUZZY_DISTANCE,
-    MAX_PLATE_LENGTH,
-    deletion_variants,
-    fold_plate,
-    normalise_plate,
-    weighted_distance,
-)
+from server.history.plates import MAX_FUZZY_DISTANCE, MAX_PLATE_LENGTH, deletion_variants
 from server.history.records import (
     Alert,
     NewRead,
@@ -45,6 +38,7 @@ from server.history.rows import alert, read_columns, stored_read, watch_entry
 from server.history.search import search_reads
 from server.history.timeutil import to_db, utc_now
 from server.history.webhook_url import check_webhook_url
+from server.plates.identity import fold, normalise, weighted_distance
 
 Now = Callable[[], datetime]
 MAX_ALERTS = 1000
@@ -87,11 +81,11 @@ class HistoryStore:
         with Session(self.engine) as session, session.begin():
             entries = [watch_entry(e) for e in session.execute(select(WatchlistEntry)).scalars()]
             for read in reads:
-                normalized = normalise_plate(read.plate_text)
+                normalized = normalise(read.plate_text)
                 if not 0 < len(normalized) <= MAX_PLATE_LENGTH:
                     raise InvalidInputError(f"plate text {read.plate_text!r} must have 1 to {MAX_PLATE_LENGTH} "
                                             "letters or digits", reason=Reason.INVALID_PLATE)
-                folded = fold_plate(normalized)
+                folded = fold(normalized)
                 plate_id = self._plate_id(session, normalized, folded)
                 row = Read(**read_columns(read), plate_id=plate_id, plate_normalized=normalized,
                            plate_folded=folded)
@@ -157,7 +151,7 @@ class HistoryStore:
     # ---- watch list ----------------------------------------------------------------------
     def add_watch_entry(self, new: NewWatchEntry) -> WatchEntry:
         """Store an entry; InvalidInputError for an empty plate, a bad distance or a bad webhook URL."""
-        normalized = normalise_plate(new.plate_number)
+        normalized = normalise(new.plate_number)
         if not 0 < len(normalized) <= MAX_PLATE_LENGTH:
             raise InvalidInputError(f"plate_number must have 1 to {MAX_PLATE_LENGTH} letters or digits",
                                     reason=Reason.INVALID_PLATE)
@@ -193,7 +187,7 @@ class HistoryStore:
 
     def is_watched(self, plate_texts: Iterable[str]) -> bool:
         """True when any of the texts matches a watch-list entry."""
-        texts = [t for t in (normalise_plate(p) for p in plate_texts) if t]
+        texts = [t for t in (normalise(p) for p in plate_texts) if t]
         if not texts:
             return False
         with Session(self.engine) as session:

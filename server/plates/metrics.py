@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+from server.plates.identity import normalise
 
 
 def comparable(text: str) -> str:
-    """Text as compared: uppercase, alphanumerics only, letter O folded into digit 0."""
-    return _NON_ALNUM.sub("", text.upper()).replace("O", "0")
+    """Text as the evaluation compares it ("lenient exact"): the plate identity's normal form, O as 0."""
+    return normalise(text).replace("O", "0")
 
 
 def is_exact(predicted: str, truth: str) -> bool:
@@ -29,6 +28,36 @@ def edit_distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def confusions(predicted: str, truth: str) -> list[tuple[str, str]]:
+    """The character errors of one read as (truth, read) pairs along a minimal edit alignment.
+
+    Texts are compared in their comparable form (so O/0 never counts); a dropped character reads
+    as "" and an extra one has "" as its truth. Right reads give [].
+    """
+    p, t = comparable(predicted), comparable(truth)
+    rows = [[0] * (len(p) + 1) for _ in range(len(t) + 1)]
+    for i in range(len(t) + 1):
+        for j in range(len(p) + 1):
+            if i == 0 or j == 0:
+                rows[i][j] = i + j
+            else:
+                rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (t[i - 1] != p[j - 1]))
+    pairs: list[tuple[str, str]] = []
+    i, j = len(t), len(p)
+    while i or j:
+        if i and j and rows[i][j] == rows[i - 1][j - 1] + (t[i - 1] != p[j - 1]):
+            if t[i - 1] != p[j - 1]:
+                pairs.append((t[i - 1], p[j - 1]))
+            i, j = i - 1, j - 1
+        elif i and rows[i][j] == rows[i - 1][j] + 1:
+            pairs.append((t[i - 1], ""))
+            i -= 1
+        else:
+            pairs.append(("", p[j - 1]))
+            j -= 1
+    return pairs[::-1]
 
 
 def char_error_rate(pairs: Iterable[tuple[str, str]]) -> float:

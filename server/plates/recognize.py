@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from server.domain import Image, OcrRead, OtherRead, PlateColors, PlateReading
 from server.plates.colors import measure_colors, plate_type
-from server.plates.rules import PlateText, interpret, normalise, parse_date
+from server.plates.identity import normalise
+from server.plates.rules import PlateText, interpret, parse_date
 
 
 def _alternatives(read: OcrRead, length: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""Indonesian plate rules: normalise, parse "B 1234 CD", correct confusable characters by position.
+"""Indonesian plate rules: parse "B 1234 CD", correct confusable characters by position.
 
 A read that does not fit the Indonesian layout is kept as read (normalised), never forced into it.
 """
@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from server.plates.identity import normalise
 from server.plates.regions import is_known, jakarta_area, lookup
 
 TO_DIGIT = {"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6", "D": "0", "Q": "0", "A": "4"}
@@ -19,13 +20,7 @@ MAX_CORRECTIONS = 2
 SURE = 0.9
 # An end character read less surely than this may be dropped as border noise.
 TRIM_BELOW = 0.8
-_NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _DATE_DIGITS = re.compile(r"^(\d{2})\D?(\d{2})$")
-
-
-def normalise(text: str) -> str:
-    """Uppercase with every non-alphanumeric character removed."""
-    return _NON_ALNUM.sub("", text.upper())
 
 
 @dataclass(frozen=True)

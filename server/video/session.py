@@ -12,8 +12,7 @@ import numpy as np
 from server.config import VideoSettings
 from server.domain import Detection, Image, PlateReading
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
-from server.plates.metrics import edit_distance
-from server.plates.rules import normalise
+from server.plates.identity import normalise, same_plate
 from server.video.events import EventKind, TrackEvent, VehicleReport
 from server.video.frames import Frame
 from server.video.ports import FrameAnalyzer, ViewSaver
@@ -26,7 +25,7 @@ from server.video.zones import Zones
 # while such a plate is being read).
 PLATE_SCAN_EVERY = 4
 _SHARPNESS_HEIGHT = 40
-# Two tracks whose plates differ by at most this many characters (O/0, I/1 folded) are one vehicle.
+# Two tracks whose plates are at most this far apart (server.plates.identity: look-alikes cost 0.5) are one vehicle.
 TWIN_EDITS = 1
 
 
@@ -235,11 +234,8 @@ class VideoSession:
                        View(t, image, vehicle_box, det.box, other_weight))
 
     # ---- events ------------------------------------------------------------------------------
-    def _key(self, text: str) -> str:
-        return text.replace("O", "0").replace("I", "1")
-
     def _similar(self, a: str, b: str) -> bool:
-        return bool(a) and bool(b) and edit_distance(self._key(a), self._key(b)) <= TWIN_EDITS
+        return same_plate(a, b, TWIN_EDITS)
 
     def _twin(self, track: Track, text: str) -> Track | None:
         """Another live or recently finalised track showing (nearly) this text: the same vehicle."""

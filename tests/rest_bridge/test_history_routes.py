@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scripts.pg_cluster import free_port
-from server.history.plates import normalise_plate
 from server.history.signing import IDEMPOTENCY_HEADER
+from server.plates.identity import normalise
 from tests.conftest import data_set, labels
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -34,7 +34,7 @@ def process(client: TestClient) -> list[str]:
 
 def one_off(plate: str) -> str:
     """The plate with its last character replaced by one that is not a look-alike of it."""
-    text = normalise_plate(plate)
+    text = normalise(plate)
     return text[:-1] + ("X" if text[-1] != "X" else "Y")
 
 
@@ -77,7 +77,7 @@ def test_one_character_off_is_found_with_max_distance_1(client: TestClient, read
 
 def test_prefix_paging_and_csv(client: TestClient, read_plate: str) -> None:
     process(client)  # a second read of the same plate
-    prefix = normalise_plate(read_plate)[:3]
+    prefix = normalise(read_plate)[:3]
     page1 = client.get(f"{API}/history/reads", params={"plate": prefix, "match": "prefix", "limit": 1}).json()
     assert len(page1["data"]["reads"]) == 1 and page1["data"]["next_cursor"]
     page2 = client.get(f"{API}/history/reads", params={"plate": prefix, "match": "prefix", "limit": 1,
@@ -117,10 +117,20 @@ def test_watchlist_alert_reaches_the_webhook(client: TestClient, read_plate: str
         assert len(receiver.deliveries) == 1
         payload = receiver.deliveries[0].json
         assert payload["hook"]["id"] == entry_id
-        assert payload["data"]["results"][0]["plate"] == normalise_plate(read_plate).lower()
+        assert payload["data"]["results"][0]["plate"] == normalise(read_plate).lower()
         alerts = client.get(f"{API}/alerts", params={"entry_id": entry_id}).json()["data"]["alerts"]
         assert [a["alert_id"] for a in alerts] == [receiver.deliveries[0].headers[IDEMPOTENCY_HEADER]]
         assert alerts[0]["read"]["plate_number"] == read_plate
+        # One document per read: the webhook's read, the REST alert's read and the REST search item agree.
+        hooked = payload["data"]["read"]
+        assert hooked == alerts[0]["read"]
+        searched = client.get(f"{API}/history/reads", params={"plate": read_plate}).json()["data"]["reads"]
+        same = next(r for r in searched if r["read_id"] == hooked["read_id"])
+        assert same == {**hooked, "distance": same["distance"]}  # distance is the search's own
+        exported = client.get(f"{API}/history/reads.csv", params={"plate": read_plate}).text
+        row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["read_id"] == hooked["read_id"])
+        assert set(row) <= set(hooked) and "plate_region_code" in row and "plate_text_color" in row
+        assert row["plate_number"] == hooked["plate_number"] and row["confidence"] == str(hooked["confidence"])
         assert client.delete(f"{API}/watchlist/{entry_id}").status_code == 200
         assert_error(client.delete(f"{API}/watchlist/{entry_id}"), 404)
     finally:

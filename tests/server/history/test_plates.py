@@ -1,43 +1,13 @@
-"""Plate keys: normalisation, look-alike folding, the weighted distance and the deletion neighbourhood."""
+"""The history's plate index: deletion neighbourhoods of folded keys find every plate within the distance."""
 
 from __future__ import annotations
 
 import random
 import string
 
-import pytest
-
-from server.history.plates import (
-    LOOKALIKE_COST,
-    deletion_variants,
-    fold_plate,
-    normalise_plate,
-    substitution_cost,
-    weighted_distance,
-)
+from server.history.plates import deletion_variants
+from server.plates.identity import fold, weighted_distance
 from server.plates.metrics import edit_distance
-
-
-def test_normalise_keeps_upper_alphanumerics() -> None:
-    assert normalise_plate(" b 1234-cd ") == "B1234CD"
-    assert normalise_plate("…") == ""
-
-
-@pytest.mark.parametrize(("a", "b"), [("O", "0"), ("Q", "D"), ("I", "1"), ("B", "8"), ("S", "5"), ("Z", "2"),
-                                      ("G", "6")])
-def test_lookalikes_fold_together_and_cost_less(a: str, b: str) -> None:
-    assert fold_plate(a) == fold_plate(b)
-    assert substitution_cost(a, b) == LOOKALIKE_COST
-    assert weighted_distance(f"B12{a}4", f"B12{b}4") == LOOKALIKE_COST
-
-
-def test_other_edits_cost_one() -> None:
-    assert substitution_cost("A", "X") == 1.0
-    assert weighted_distance("B1234CD", "B1234CX") == 1.0
-    assert weighted_distance("B1234CD", "B123CD") == 1.0
-    assert weighted_distance("B1234CD", "B12345CD") == 1.0
-    assert weighted_distance("B1234CD", "B1234CD") == 0.0
-    assert weighted_distance("B1234CD", "D9999XY") > 2
 
 
 def test_deletion_variants_keep_fewest_deletions_and_never_empty() -> None:
@@ -68,8 +38,8 @@ def test_deletion_index_finds_every_plate_within_the_distance() -> None:
         for k in (1, 2):
             if weighted_distance(a, b) <= k:
                 checked += 1
-                assert edit_distance(fold_plate(a), fold_plate(b)) <= k
-                shared = {v for v, d in deletion_variants(fold_plate(a), k).items() if d <= k} & \
-                         {v for v, d in deletion_variants(fold_plate(b), k).items() if d <= k}
+                assert edit_distance(fold(a), fold(b)) <= k
+                shared = {v for v, d in deletion_variants(fold(a), k).items() if d <= k} & \
+                         {v for v, d in deletion_variants(fold(b), k).items() if d <= k}
                 assert shared, (a, b, k)
     assert checked > 500

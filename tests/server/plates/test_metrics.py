@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from server.plates.metrics import char_error_rate, comparable, edit_distance, is_exact, percentile, score
+from server.plates.metrics import (
+    char_error_rate,
+    comparable,
+    confusions,
+    edit_distance,
+    is_exact,
+    percentile,
+    score,
+)
 
 
 def test_comparable_folds_spaces_case_and_o() -> None:
@@ -35,3 +43,16 @@ def test_score() -> None:
     assert result.count == 2
     assert result.exact_match == 0.5
     assert result.latency_p50_ms == 20.0
+
+
+@pytest.mark.parametrize(("read", "truth", "pairs"), [
+    ("B 1234 CD", "B1234CD", []),
+    ("B1234CO", "B1234C0", []),  # O and 0 are one character when comparing
+    ("B1230CD", "B1239CD", [("9", "0")]),
+    ("B1234C", "B1234CD", [("D", "")]),
+    ("8B1234CD", "B1234CD", [("", "8")]),
+    ("U1234CD", "H1234CD", [("H", "U")]),
+    ("", "AB12", [("A", ""), ("B", ""), ("1", ""), ("2", "")]),
+])
+def test_confusions_align_reads_with_truth(read: str, truth: str, pairs: list[tuple[str, str]]) -> None:
+    assert confusions(read, truth) == pairs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.plates.rules import interpret, normalise, parse_date, parse_indonesian
+from server.plates.identity import normalise
+from server.plates.rules import interpret, parse_date, parse_indonesian
 
 
 @pytest.mark.parametrize(

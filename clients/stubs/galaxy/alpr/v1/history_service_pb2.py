@@ -25,47 +25,47 @@ _sym_db = _symbol_database.Default()
 from galaxy.alpr.v1 import types_pb2 as galaxy_dot_alpr_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$galaxy/alpr/v1/history_service.proto\x12\x0egalaxy.alpr.v1\x1a\x1agalaxy/alpr/v1/types.proto\"\x8e\x06\n\x0bHistoryRead\x12\x0f\n\x07read_id\x18\x01 \x01(\x03\x12\x11\n\tread_time\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tcamera_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x10\n\x08track_id\x18\x06 \x01(\t\x12\x12\n\nplate_text\x18\x07 \x01(\t\x12\x14\n\x0cplate_number\x18\x08 \x01(\t\x12\x18\n\x10plate_normalized\x18\t \x01(\t\x12\x14\n\x0cplate_folded\x18\n \x01(\t\x12\x12\n\nconfidence\x18\x0b \x01(\x01\x12\x18\n\x0bplate_valid\x18\x0c \x01(\x08H\x00\x88\x01\x01\x12\x13\n\x0bregion_code\x18\r \x01(\t\x12\x13\n\x0bregion_name\x18\x0e \x01(\t\x12\x12\n\nplate_type\x18\x0f \x01(\t\x12\x18\n\x10plate_text_color\x18\x10 \x01(\t\x12\x1e\n\x16plate_background_color\x18\x11 \x01(\t\x12\x12\n\nplate_date\x18\x12 \x01(\t\x12\x15\n\rvehicle_class\x18\x13 \x01(\t\x12\x1a\n\x12vehicle_confidence\x18\x14 \x01(\x01\x12\x11\n\tdirection\x18\x15 \x01(\t\x12.\n\tplate_box\x18\x16 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x30\n\x0bvehicle_box\x18\x17 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x13\n\x0bimage_width\x18\x18 \x01(\x05\x12\x14\n\x0cimage_height\x18\x19 \x01(\x05\x12\x19\n\x11original_filename\x18\x1a \x01(\t\x12\x1b\n\x13uploaded_image_path\x18\x1b \x01(\t\x12\x1b\n\x13\x65vidence_image_path\x18\x1c \x01(\t\x12\x18\n\x10plate_image_path\x18\x1d \x01(\t\x12\x1a\n\x12vehicle_image_path\x18\x1e \x01(\t\x12\x10\n\x08\x64istance\x18\x1f \x01(\x01\x42\x0e\n\x0c_plate_valid\"\xcd\x01\n\nReadFilter\x12\r\n\x05plate\x18\x01 \x01(\t\x12)\n\x05match\x18\x02 \x01(\x0e\x32\x1a.galaxy.alpr.v1.PlateMatch\x12\x14\n\x0cmax_distance\x18\x03 \x01(\x01\x12\r\n\x05since\x18\x04 \x01(\t\x12\r\n\x05until\x18\x05 \x01(\t\x12\x11\n\tcamera_id\x18\x06 \x01(\t\x12\x13\n\x0bregion_code\x18\x07 \x01(\t\x12\x12\n\nplate_type\x18\x08 \x01(\t\x12\x15\n\rvehicle_class\x18\t \x01(\t\"_\n\x12SearchReadsRequest\x12*\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1a.galaxy.alpr.v1.ReadFilter\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"V\n\x13SearchReadsResponse\x12*\n\x05reads\x18\x01 \x03(\x0b\x32\x1b.galaxy.alpr.v1.HistoryRead\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"@\n\x12\x45xportReadsRequest\x12*\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1a.galaxy.alpr.v1.ReadFilter\"$\n\x13\x45xportReadsResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\"\xa2\x01\n\x0eWatchlistEntry\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x14\n\x0cplate_number\x18\x02 \x01(\t\x12\x18\n\x10plate_normalized\x18\x03 \x01(\t\x12\x16\n\x0ematch_distance\x18\x04 \x01(\x01\x12\r\n\x05label\x18\x05 \x01(\t\x12\x13\n\x0bwebhook_url\x18\x06 \x01(\t\x12\x12\n\ncreated_at\x18\x07 \x01(\t\"o\n\x1b\x43reateWatchlistEntryRequest\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x16\n\x0ematch_distance\x18\x02 \x01(\x01\x12\r\n\x05label\x18\x03 \x01(\t\x12\x13\n\x0bwebhook_url\x18\x04 \x01(\t\"M\n\x1c\x43reateWatchlistEntryResponse\x12-\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1e.galaxy.alpr.v1.WatchlistEntry\"\x1d\n\x1bListWatchlistEntriesRequest\"O\n\x1cListWatchlistEntriesResponse\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.galaxy.alpr.v1.WatchlistEntry\"/\n\x1b\x44\x65leteWatchlistEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"\x1e\n\x1c\x44\x65leteWatchlistEntryResponse\"\xae\x02\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\t\x12\x14\n\x0cplate_number\x18\x04 \x01(\t\x12\x1a\n\x12\x65ntry_plate_number\x18\x05 \x01(\t\x12\r\n\x05label\x18\x06 \x01(\t\x12\x10\n\x08\x64istance\x18\x07 \x01(\x01\x12\x11\n\tcamera_id\x18\x08 \x01(\t\x12\x17\n\x0f\x64\x65livery_status\x18\t \x01(\t\x12\x19\n\x11\x64\x65livery_attempts\x18\n \x01(\x05\x12\x12\n\nlast_error\x18\x0b \x01(\t\x12\x14\n\x0c\x64\x65livered_at\x18\x0c \x01(\t\x12)\n\x04read\x18\r \x01(\x0b\x32\x1b.galaxy.alpr.v1.HistoryRead\"C\n\x11ListAlertsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\r\n\x05since\x18\x03 \x01(\t\";\n\x12ListAlertsResponse\x12%\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x15.galaxy.alpr.v1.Alert*o\n\nPlateMatch\x12\x1b\n\x17PLATE_MATCH_UNSPECIFIED\x10\x00\x12\x15\n\x11PLATE_MATCH_EXACT\x10\x01\x12\x16\n\x12PLATE_MATCH_PREFIX\x10\x02\x12\x15\n\x11PLATE_MATCH_FUZZY\x10\x03\x32\xf0\x04\n\x0eHistoryService\x12V\n\x0bSearchReads\x12\".galaxy.alpr.v1.SearchReadsRequest\x1a#.galaxy.alpr.v1.SearchReadsResponse\x12X\n\x0b\x45xportReads\x12\".galaxy.alpr.v1.ExportReadsRequest\x1a#.galaxy.alpr.v1.ExportReadsResponse0\x01\x12q\n\x14\x43reateWatchlistEntry\x12+.galaxy.alpr.v1.CreateWatchlistEntryRequest\x1a,.galaxy.alpr.v1.CreateWatchlistEntryResponse\x12q\n\x14ListWatchlistEntries\x12+.galaxy.alpr.v1.ListWatchlistEntriesRequest\x1a,.galaxy.alpr.v1.ListWatchlistEntriesResponse\x12q\n\x14\x44\x65leteWatchlistEntry\x12+.galaxy.alpr.v1.DeleteWatchlistEntryRequest\x1a,.galaxy.alpr.v1.DeleteWatchlistEntryResponse\x12S\n\nListAlerts\x12!.galaxy.alpr.v1.ListAlertsRequest\x1a\".galaxy.alpr.v1.ListAlertsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$galaxy/alpr/v1/history_service.proto\x12\x0egalaxy.alpr.v1\x1a\x1agalaxy/alpr/v1/types.proto\"\xa5\x06\n\x0bHistoryRead\x12\x0f\n\x07read_id\x18\x01 \x01(\x03\x12\x11\n\tread_time\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tcamera_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x10\n\x08track_id\x18\x06 \x01(\t\x12\x12\n\nplate_text\x18\x07 \x01(\t\x12\x14\n\x0cplate_number\x18\x08 \x01(\t\x12\x18\n\x10plate_normalized\x18\t \x01(\t\x12\x14\n\x0cplate_folded\x18\n \x01(\t\x12\x12\n\nconfidence\x18\x0b \x01(\x01\x12\x18\n\x0bplate_valid\x18\x0c \x01(\x08H\x00\x88\x01\x01\x12\x13\n\x0bregion_code\x18\r \x01(\t\x12\x13\n\x0bregion_name\x18\x0e \x01(\t\x12\x12\n\nplate_type\x18\x0f \x01(\t\x12\x18\n\x10plate_text_color\x18\x10 \x01(\t\x12\x1e\n\x16plate_background_color\x18\x11 \x01(\t\x12\x12\n\nplate_date\x18\x12 \x01(\t\x12\x15\n\rvehicle_class\x18\x13 \x01(\t\x12\x1a\n\x12vehicle_confidence\x18\x14 \x01(\x01\x12\x11\n\tdirection\x18\x15 \x01(\t\x12.\n\tplate_box\x18\x16 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x30\n\x0bvehicle_box\x18\x17 \x01(\x0b\x32\x1b.galaxy.alpr.v1.BoundingBox\x12\x13\n\x0bimage_width\x18\x18 \x01(\x05\x12\x14\n\x0cimage_height\x18\x19 \x01(\x05\x12\x19\n\x11original_filename\x18\x1a \x01(\t\x12\x1b\n\x13uploaded_image_path\x18\x1b \x01(\t\x12\x1b\n\x13\x65vidence_image_path\x18\x1c \x01(\t\x12\x18\n\x10plate_image_path\x18\x1d \x01(\t\x12\x1a\n\x12vehicle_image_path\x18\x1e \x01(\t\x12\x10\n\x08\x64istance\x18\x1f \x01(\x01\x12\x15\n\rdocument_json\x18  \x01(\tB\x0e\n\x0c_plate_valid\"\xcd\x01\n\nReadFilter\x12\r\n\x05plate\x18\x01 \x01(\t\x12)\n\x05match\x18\x02 \x01(\x0e\x32\x1a.galaxy.alpr.v1.PlateMatch\x12\x14\n\x0cmax_distance\x18\x03 \x01(\x01\x12\r\n\x05since\x18\x04 \x01(\t\x12\r\n\x05until\x18\x05 \x01(\t\x12\x11\n\tcamera_id\x18\x06 \x01(\t\x12\x13\n\x0bregion_code\x18\x07 \x01(\t\x12\x12\n\nplate_type\x18\x08 \x01(\t\x12\x15\n\rvehicle_class\x18\t \x01(\t\"_\n\x12SearchReadsRequest\x12*\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1a.galaxy.alpr.v1.ReadFilter\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"V\n\x13SearchReadsResponse\x12*\n\x05reads\x18\x01 \x03(\x0b\x32\x1b.galaxy.alpr.v1.HistoryRead\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"@\n\x12\x45xportReadsRequest\x12*\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x1a.galaxy.alpr.v1.ReadFilter\"$\n\x13\x45xportReadsResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\"\xa2\x01\n\x0eWatchlistEntry\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x14\n\x0cplate_number\x18\x02 \x01(\t\x12\x18\n\x10plate_normalized\x18\x03 \x01(\t\x12\x16\n\x0ematch_distance\x18\x04 \x01(\x01\x12\r\n\x05label\x18\x05 \x01(\t\x12\x13\n\x0bwebhook_url\x18\x06 \x01(\t\x12\x12\n\ncreated_at\x18\x07 \x01(\t\"o\n\x1b\x43reateWatchlistEntryRequest\x12\x14\n\x0cplate_number\x18\x01 \x01(\t\x12\x16\n\x0ematch_distance\x18\x02 \x01(\x01\x12\r\n\x05label\x18\x03 \x01(\t\x12\x13\n\x0bwebhook_url\x18\x04 \x01(\t\"M\n\x1c\x43reateWatchlistEntryResponse\x12-\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1e.galaxy.alpr.v1.WatchlistEntry\"\x1d\n\x1bListWatchlistEntriesRequest\"O\n\x1cListWatchlistEntriesResponse\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.galaxy.alpr.v1.WatchlistEntry\"/\n\x1b\x44\x65leteWatchlistEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"\x1e\n\x1c\x44\x65leteWatchlistEntryResponse\"\xae\x02\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\t\x12\x14\n\x0cplate_number\x18\x04 \x01(\t\x12\x1a\n\x12\x65ntry_plate_number\x18\x05 \x01(\t\x12\r\n\x05label\x18\x06 \x01(\t\x12\x10\n\x08\x64istance\x18\x07 \x01(\x01\x12\x11\n\tcamera_id\x18\x08 \x01(\t\x12\x17\n\x0f\x64\x65livery_status\x18\t \x01(\t\x12\x19\n\x11\x64\x65livery_attempts\x18\n \x01(\x05\x12\x12\n\nlast_error\x18\x0b \x01(\t\x12\x14\n\x0c\x64\x65livered_at\x18\x0c \x01(\t\x12)\n\x04read\x18\r \x01(\x0b\x32\x1b.galaxy.alpr.v1.HistoryRead\"C\n\x11ListAlertsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\r\n\x05since\x18\x03 \x01(\t\";\n\x12ListAlertsResponse\x12%\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x15.galaxy.alpr.v1.Alert*o\n\nPlateMatch\x12\x1b\n\x17PLATE_MATCH_UNSPECIFIED\x10\x00\x12\x15\n\x11PLATE_MATCH_EXACT\x10\x01\x12\x16\n\x12PLATE_MATCH_PREFIX\x10\x02\x12\x15\n\x11PLATE_MATCH_FUZZY\x10\x03\x32\xf0\x04\n\x0eHistoryService\x12V\n\x0bSearchReads\x12\".galaxy.alpr.v1.SearchReadsRequest\x1a#.galaxy.alpr.v1.SearchReadsResponse\x12X\n\x0b\x45xportReads\x12\".galaxy.alpr.v1.ExportReadsRequest\x1a#.galaxy.alpr.v1.ExportReadsResponse0\x01\x12q\n\x14\x43reateWatchlistEntry\x12+.galaxy.alpr.v1.CreateWatchlistEntryRequest\x1a,.galaxy.alpr.v1.CreateWatchlistEntryResponse\x12q\n\x14ListWatchlistEntries\x12+.galaxy.alpr.v1.ListWatchlistEntriesRequest\x1a,.galaxy.alpr.v1.ListWatchlistEntriesResponse\x12q\n\x14\x44\x65leteWatchlistEntry\x12+.galaxy.alpr.v1.DeleteWatchlistEntryRequest\x1a,.galaxy.alpr.v1.DeleteWatchlistEntryResponse\x12S\n\nListAlerts\x12!.galaxy.alpr.v1.ListAlertsRequest\x1a\".galaxy.alpr.v1.ListAlertsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'galaxy.alpr.v1.history_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PLATEMATCH']._serialized_start=2351
-  _globals['_PLATEMATCH']._serialized_end=2462
+  _globals['_PLATEMATCH']._serialized_start=2374
+  _globals['_PLATEMATCH']._serialized_end=2485
   _globals['_HISTORYREAD']._serialized_start=85
-  _globals['_HISTORYREAD']._serialized_end=867
-  _globals['_READFILTER']._serialized_start=870
-  _globals['_READFILTER']._serialized_end=1075
-  _globals['_SEARCHREADSREQUEST']._serialized_start=1077
-  _globals['_SEARCHREADSREQUEST']._serialized_end=1172
-  _globals['_SEARCHREADSRESPONSE']._serialized_start=1174
-  _globals['_SEARCHREADSRESPONSE']._serialized_end=1260
-  _globals['_EXPORTREADSREQUEST']._serialized_start=1262
-  _globals['_EXPORTREADSREQUEST']._serialized_end=1326
-  _globals['_EXPORTREADSRESPONSE']._serialized_start=1328
-  _globals['_EXPORTREADSRESPONSE']._serialized_end=1364
-  _globals['_WATCHLISTENTRY']._serialized_start=1367
-  _globals['_WATCHLISTENTRY']._serialized_end=1529
-  _globals['_CREATEWATCHLISTENTRYREQUEST']._serialized_start=1531
-  _globals['_CREATEWATCHLISTENTRYREQUEST']._serialized_end=1642
-  _globals['_CREATEWATCHLISTENTRYRESPONSE']._serialized_start=1644
-  _globals['_CREATEWATCHLISTENTRYRESPONSE']._serialized_end=1721
-  _globals['_LISTWATCHLISTENTRIESREQUEST']._serialized_start=1723
-  _globals['_LISTWATCHLISTENTRIESREQUEST']._serialized_end=1752
-  _globals['_LISTWATCHLISTENTRIESRESPONSE']._serialized_start=1754
-  _globals['_LISTWATCHLISTENTRIESRESPONSE']._serialized_end=1833
-  _globals['_DELETEWATCHLISTENTRYREQUEST']._serialized_start=1835
-  _globals['_DELETEWATCHLISTENTRYREQUEST']._serialized_end=1882
-  _globals['_DELETEWATCHLISTENTRYRESPONSE']._serialized_start=1884
-  _globals['_DELETEWATCHLISTENTRYRESPONSE']._serialized_end=1914
-  _globals['_ALERT']._serialized_start=1917
-  _globals['_ALERT']._serialized_end=2219
-  _globals['_LISTALERTSREQUEST']._serialized_start=2221
-  _globals['_LISTALERTSREQUEST']._serialized_end=2288
-  _globals['_LISTALERTSRESPONSE']._serialized_start=2290
-  _globals['_LISTALERTSRESPONSE']._serialized_end=2349
-  _globals['_HISTORYSERVICE']._serialized_start=2465
-  _globals['_HISTORYSERVICE']._serialized_end=3089
+  _globals['_HISTORYREAD']._serialized_end=890
+  _globals['_READFILTER']._serialized_start=893
+  _globals['_READFILTER']._serialized_end=1098
+  _globals['_SEARCHREADSREQUEST']._serialized_start=1100
+  _globals['_SEARCHREADSREQUEST']._serialized_end=1195
+  _globals['_SEARCHREADSRESPONSE']._serialized_start=1197
+  _globals['_SEARCHREADSRESPONSE']._serialized_end=1283
+  _globals['_EXPORTREADSREQUEST']._serialized_start=1285
+  _globals['_EXPORTREADSREQUEST']._serialized_end=1349
+  _globals['_EXPORTREADSRESPONSE']._serialized_start=1351
+  _globals['_EXPORTREADSRESPONSE']._serialized_end=1387
+  _globals['_WATCHLISTENTRY']._serialized_start=1390
+  _globals['_WATCHLISTENTRY']._serialized_end=1552
+  _globals['_CREATEWATCHLISTENTRYREQUEST']._serialized_start=1554
+  _globals['_CREATEWATCHLISTENTRYREQUEST']._serialized_end=1665
+  _globals['_CREATEWATCHLISTENTRYRESPONSE']._serialized_start=1667
+  _globals['_CREATEWATCHLISTENTRYRESPONSE']._serialized_end=1744
+  _globals['_LISTWATCHLISTENTRIESREQUEST']._serialized_start=1746
+  _globals['_LISTWATCHLISTENTRIESREQUEST']._serialized_end=1775
+  _globals['_LISTWATCHLISTENTRIESRESPONSE']._serialized_start=1777
+  _globals['_LISTWATCHLISTENTRIESRESPONSE']._serialized_end=1856
+  _globals['_DELETEWATCHLISTENTRYREQUEST']._serialized_start=1858
+  _globals['_DELETEWATCHLISTENTRYREQUEST']._serialized_end=1905
+  _globals['_DELETEWATCHLISTENTRYRESPONSE']._serialized_start=1907
+  _globals['_DELETEWATCHLISTENTRYRESPONSE']._serialized_end=1937
+  _globals['_ALERT']._serialized_start=1940
+  _globals['_ALERT']._serialized_end=2242
+  _globals['_LISTALERTSREQUEST']._serialized_start=2244
+  _globals['_LISTALERTSREQUEST']._serialized_end=2311
+  _globals['_LISTALERTSRESPONSE']._serialized_start=2313
+  _globals['_LISTALERTSRESPONSE']._serialized_end=2372
+  _globals['_HISTORYSERVICE']._serialized_start=2488
+  _globals['_HISTORYSERVICE']._serialized_end=3112
 # @@protoc_insertion_point(module_scope)

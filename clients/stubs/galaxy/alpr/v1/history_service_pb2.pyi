@@ -81,6 +81,7 @@ class HistoryRead(_message.Message):
     PLATE_IMAGE_PATH_FIELD_NUMBER: _builtins.int
     VEHICLE_IMAGE_PATH_FIELD_NUMBER: _builtins.int
     DISTANCE_FIELD_NUMBER: _builtins.int
+    DOCUMENT_JSON_FIELD_NUMBER: _builtins.int
     read_id: _builtins.int
     read_time: _builtins.str
     source: _builtins.str
@@ -116,6 +117,8 @@ class HistoryRead(_message.Message):
     vehicle_image_path: _builtins.str
     distance: _builtins.float
     """Weighted distance to the searched plate (fuzzy searches)."""
+    document_json: _builtins.str
+    """This read as the REST API, webhooks and CSV export render it (JSON text, encoded once by the server)."""
     @_builtins.property
     def plate_box(self) -> _types_pb2.BoundingBox: ...
     @_builtins.property
@@ -154,10 +157,11 @@ class HistoryRead(_message.Message):
         plate_image_path: _builtins.str = ...,
         vehicle_image_path: _builtins.str = ...,
         distance: _builtins.float = ...,
+        document_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_plate_valid", b"_plate_valid", "plate_box", b"plate_box", "plate_valid", b"plate_valid", "vehicle_box", b"vehicle_box"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_plate_valid", b"_plate_valid", "camera_id", b"camera_id", "confidence", b"confidence", "direction", b"direction", "distance", b"distance", "evidence_image_path", b"evidence_image_path", "image_height", b"image_height", "image_width", b"image_width", "original_filename", b"original_filename", "plate_background_color", b"plate_background_color", "plate_box", b"plate_box", "plate_date", b"plate_date", "plate_folded", b"plate_folded", "plate_image_path", b"plate_image_path", "plate_normalized", b"plate_normalized", "plate_number", b"plate_number", "plate_text", b"plate_text", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "plate_valid", b"plate_valid", "read_id", b"read_id", "read_time", b"read_time", "region_code", b"region_code", "region_name", b"region_name", "request_id", b"request_id", "source", b"source", "track_id", b"track_id", "uploaded_image_path", b"uploaded_image_path", "vehicle_box", b"vehicle_box", "vehicle_class", b"vehicle_class", "vehicle_confidence", b"vehicle_confidence", "vehicle_image_path", b"vehicle_image_path"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_plate_valid", b"_plate_valid", "camera_id", b"camera_id", "confidence", b"confidence", "direction", b"direction", "distance", b"distance", "document_json", b"document_json", "evidence_image_path", b"evidence_image_path", "image_height", b"image_height", "image_width", b"image_width", "original_filename", b"original_filename", "plate_background_color", b"plate_background_color", "plate_box", b"plate_box", "plate_date", b"plate_date", "plate_folded", b"plate_folded", "plate_image_path", b"plate_image_path", "plate_normalized", b"plate_normalized", "plate_number", b"plate_number", "plate_text", b"plate_text", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "plate_valid", b"plate_valid", "read_id", b"read_id", "read_time", b"read_time", "region_code", b"region_code", "region_name", b"region_name", "request_id", b"request_id", "source", b"source", "track_id", b"track_id", "uploaded_image_path", b"uploaded_image_path", "vehicle_box", b"vehicle_box", "vehicle_class", b"vehicle_class", "vehicle_confidence", b"vehicle_confidence", "vehicle_image_path", b"vehicle_image_path"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__plate_valid: _TypeAlias = _typing.Literal["plate_valid"]  # noqa: Y015
     _WhichOneofArgType__plate_valid: _TypeAlias = _typing.Literal["_plate_valid", b"_plate_valid"]  # noqa: Y015
