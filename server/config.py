@@ -212,8 +212,8 @@ class PlateSettings(_Frozen):
 
 class LimitSettings(_Frozen):
     max_image_bytes: int = Field(20 * 1024 * 1024, ge=1)
-    min_scene_width: int = Field(224, ge=1)
-    min_scene_height: int = Field(224, ge=1)
+    min_scene_width: int = Field(64, ge=1)
+    min_scene_height: int = Field(64, ge=1)
     max_batch_images: int = Field(10, ge=1)
     # Declared width x height (read from the header, before decoding) above which an image is refused.
     max_pixels: int = Field(50_000_000, ge=1)

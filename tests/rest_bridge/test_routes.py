@@ -187,7 +187,7 @@ def png_bytes(w: int, h: int) -> bytes:
     ({"file": ("a.gif", b"GIF89a" + b"\0" * 50, "image/gif")}, {}, 400, "Unsupported file format"),
     ({"file": ("a.jpg", b"%PDF-1.4 not really", "image/jpeg")}, {}, 400, "Unsupported file format"),
     ({"file": ("a.jpg", b"", "image/jpeg")}, {}, 400, "Empty file"),
-    ({"file": ("a.png", png_bytes(100, 100), "image/png")}, {}, 400, "minimum resolution"),
+    ({"file": ("a.png", png_bytes(40, 60), "image/png")}, {}, 400, "minimum resolution"),
     ({"file": ("a.png", png_bytes(300, 300)[:200], "image/png")}, {}, 400, "truncated"),
     ({"file": ("a.png", png_bytes(300, 300), "image/png")}, {"custom_timestamp": "06/06/2025"}, 400,
      "custom_timestamp"),
