@@ -1,8 +1,9 @@
 """Choose the cascade's min_confidence on the recognizer's validation split (never on evaluation sets).
 
-Usage: python training/choose_threshold.py [--model models/plate_recognizer.onnx]
-Reads the held-out part of the *-train sets with the recognizer and with PP-OCR once, then replays
-CascadeOcrProvider's own decision for each threshold and prints exact match and fallback rate.
+Usage: python training/choose_threshold.py [--model models/plate_recognizer.onnx ...]
+Reads the held-out part of the *-train sets with PP-OCR once and with each recognizer, then replays
+CascadeOcrProvider's own decision for each threshold and prints exact match and fallback rate, also
+for motorcycle-shaped (width under 2.6x the height) and car-shaped crops apart.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from server.plates.recognize import recognize  # noqa: E402
 from training.real_data import fixed_crop, is_validation, load_sets  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+MOTORCYCLE_ASPECT = 2.6  # Indonesian motorcycle plates are about 2.4:1, car plates 2.9:1
 THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01)
 
 
@@ -47,32 +49,40 @@ class Replay:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--model", type=Path, nargs="+", default=[DEFAULT_MODEL])
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     args = parser.parse_args(argv)
     val = [item for item in load_sets(args.data) if is_validation(item.text)]
     crops = [fixed_crop(item) for item in val]
     truths = [item.text for item in val]
-    recognizer = PlateRecognizerProvider(args.model, intra_op_threads=2)
     ppocr = LocalOcrProvider(intra_op_threads=2)
-    first = Replay("recognizer", {id(c): r for c, r in zip(crops, recognizer.read(crops), strict=True)})
     second = Replay("local", {id(c): ppocr.read([c])[0] for c in crops})
+    square = [c.shape[1] < MOTORCYCLE_ASPECT * c.shape[0] for c in crops]
 
-    def exact(reads: list[OcrRead]) -> float:
-        hits = sum(is_exact(recognize(c, r).plate_number, t) for c, r, t in zip(crops, reads, truths, strict=True))
-        return hits / max(1, len(crops))
+    def exact(reads: list[OcrRead], kind: bool | None = None) -> str:
+        chosen = [i for i in range(len(crops)) if kind is None or square[i] == kind]
+        hits = sum(is_exact(recognize(crops[i], reads[i]).plate_number, truths[i]) for i in chosen)
+        return f"{hits / max(1, len(chosen)):.1%}"
 
-    print(f"validation crops: {len(crops)}")
-    print(f"recognizer alone: {exact(first.read(crops)):.1%}   PP-OCR alone: {exact(second.read(crops)):.1%}")
-    for require_date in (False, True):
-        for threshold in THRESHOLDS:
-            cascade = CascadeOcrProvider(first, second, threshold, require_date=require_date, vote=False)
-            reads = cascade.read(crops)
-            fallback = sum(r.provider != "recognizer" for r in reads) / max(1, len(reads))
-            voted = [r if r.provider == "recognizer" else vote(first.reads[id(c)], r)
-                     for c, r in zip(crops, reads, strict=True)]
-            print(f"require_date {require_date!s:<5} min_confidence {threshold:<5} "
-                  f"exact {exact(reads):.1%}  fallback {fallback:.1%}  with per-character voting {exact(voted):.1%}")
+    def kinds(reads: list[OcrRead]) -> str:
+        return f"{exact(reads)} (motorcycle-shaped {exact(reads, True)}, car-shaped {exact(reads, False)})"
+
+    print(f"validation crops: {len(crops)} ({sum(square)} motorcycle-shaped)")
+    print(f"PP-OCR alone: {kinds(second.read(crops))}")
+    for model in args.model:
+        recognizer = PlateRecognizerProvider(model, intra_op_threads=2)
+        first = Replay("recognizer", {id(c): r for c, r in zip(crops, recognizer.read(crops), strict=True)})
+        print(f"\n{model} (version {recognizer.model.version})")
+        print(f"recognizer alone: {kinds(first.read(crops))}")
+        for require_date in (False, True):
+            for threshold in THRESHOLDS:
+                cascade = CascadeOcrProvider(first, second, threshold, require_date=require_date, vote=False)
+                reads = cascade.read(crops)
+                fallback = sum(r.provider != "recognizer" for r in reads) / max(1, len(reads))
+                voted = [r if r.provider == "recognizer" else vote(first.reads[id(c)], r)
+                         for c, r in zip(crops, reads, strict=True)]
+                print(f"require_date {require_date!s:<5} min_confidence {threshold:<5} "
+                      f"exact {kinds(reads)}  fallback {fallback:.1%}  with per-character voting {kinds(voted)}")
     return 0
 
 

@@ -1,10 +1,11 @@
 """Pseudo-label the plate boxes of *-train sets that carry no text, where independent readers agree.
 
-Usage: python training/pseudo_labels.py [--out build/recognizer/pseudo_labels.jsonl]
+Usage: python training/pseudo_labels.py [--recognizer MODEL.onnx] [--out build/recognizer/pseudo_labels.jsonl]
 Every boxed plate of `indonesia-platetrack-train` (Indonesian close-ups) and `romania-dashcam-train`
-(EU street scenes) is cut with the validation crop rule and read by three readers: our recognizer
-(models/plate_recognizer.onnx), PP-OCR with PP-OCRv6 small recognition and PP-OCR with PP-OCRv4
-recognition. A plate gets a label when two readers agree after the plate rules: for Indonesian sets
+(EU street scenes) is cut with the validation crop rule and read by three readers: a recognizer
+of ours (`--recognizer`; `make train-recognizer` passes 1.1.0, which made the committed model's
+labels), PP-OCR with PP-OCRv6 small recognition and PP-OCR with PP-OCRv4 recognition. A plate
+gets a label when two readers agree after the plate rules: for Indonesian sets
 two of the three on a valid Indonesian plate with at least 5 characters; for the EU set both PP-OCR
 readers (our recognizer was not trained on EU plates) on a 5-8 character text. Only *-train sets are
 read; the output is one JSON line per labelled plate: set, image, box, text, foreign, readers.
@@ -26,7 +27,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from server.datasets import plate_box, read_labels  # noqa: E402
 from server.ocr.local import LocalOcrProvider, packaged_model  # noqa: E402
-from server.ocr.plate_recognizer import PlateRecognizerProvider  # noqa: E402
+from server.ocr.plate_recognizer import DEFAULT_MODEL, PlateRecognizerProvider  # noqa: E402
 from server.plates.identity import normalise  # noqa: E402
 from server.plates.recognize import interpret_read  # noqa: E402
 from training.real_data import RealItem, fixed_crop  # noqa: E402
@@ -55,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--recognizer", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
-    recognizer = PlateRecognizerProvider(intra_op_threads=2)
+    recognizer = PlateRecognizerProvider(args.recognizer, intra_op_threads=2)
     v6 = LocalOcrProvider(intra_op_threads=2)
     v4 = LocalOcrProvider(rec_model=packaged_model(V4_REC), intra_op_threads=2)
     lines: list[str] = []

@@ -26,7 +26,7 @@ def fonts_present() -> None:
 def test_eu_plates_are_long_undated_and_labelled_per_character() -> None:
     samples = generate_batch(21, 12, SynthConfig(us_fraction=0.0, eu_fraction=1.0))
     assert all(s.scheme == "eu" and s.date == "" for s in samples)
-    assert all(re.fullmatch(r"[A-Z0-9]{5,8}", s.label) for s in samples)
+    assert all(re.fullmatch(r"[A-Z0-9]{5,9}", s.label) for s in samples)
     assert all(len(s.number_x) == len(s.label) for s in samples)
 
 
