@@ -222,14 +222,14 @@ def _score_scene(res: SetResult, record: dict[str, Any], response: Any) -> None:
 
 
 def _shape(path: Path) -> str:
-    """'motorcycle-shaped' or 'car-shaped' from a crop's aspect ratio."""
+    """'square crops' (motorcycle plates are 2.4:1) or 'wide crops' from a crop's aspect ratio."""
     import cv2
 
     image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if image is None:
         return ""
     height, width = image.shape[:2]
-    return "motorcycle-shaped" if width < MOTORCYCLE_ASPECT * height else "car-shaped"
+    return "square crops" if width < MOTORCYCLE_ASPECT * height else "wide crops"
 
 
 def evaluate_crops(client: AlprClient, name: str, limit: int | None) -> list[SetResult]:

@@ -42,6 +42,7 @@ from server.plates.calibration import (  # noqa: E402
 from server.plates.metrics import is_exact  # noqa: E402
 from server.plates.recognize import recognize  # noqa: E402
 from server.plates.validity import DEFAULT_FORMATS, PlateFormats  # noqa: E402
+from server.plates.verify import readers_agree  # noqa: E402
 from training.real_data import fixed_crop, is_validation, load_sets  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -59,6 +60,7 @@ class Sample:
     correct: bool
     text: str
     kind: str = ""  # motorcycles / cars where the set says so
+    agreed: bool = False  # the cascade's other reader read the same plate (server.plates.verify.readers_agree)
 
 
 def fit_platt(raws: Sequence[float], labels: Sequence[bool], l2: float = 1.0) -> Platt:
@@ -92,7 +94,11 @@ def fit_platt(raws: Sequence[float], labels: Sequence[bool], l2: float = 1.0) ->
 
 
 def fit_readers(samples: Sequence[Sample], junk: Sequence[Sample] = ()) -> dict[str, Platt]:
-    """One mapping per reader (valid text), and one for invalid text.
+    """One mapping per reader (valid text), one for valid text both readers agree on, one for invalid text.
+
+    Agreed reads get their own mapping where a reader has at least MIN_SAMPLES of them: a Platt fit
+    when both outcomes occur, else the smoothed rate (right + 1) / (reads + 2); the reader's own
+    mapping is then fitted on its other valid reads.
 
     Invalid text gets its own Platt fit where a reader has enough such reads of both outcomes;
     otherwise a constant: the smoothed rate (right + 1) / (reads + 2) of all invalid reads (the
@@ -103,6 +109,14 @@ def fit_readers(samples: Sequence[Sample], junk: Sequence[Sample] = ()) -> dict[
     rate = (sum(s.correct for s in invalid) + 1) / (len(invalid) + 2)
     for provider in sorted({s.provider for s in [*samples, *junk]}):
         valid = [s for s in samples if s.provider == provider and s.valid]
+        agreed = [s for s in valid if s.agreed]
+        if len(agreed) >= MIN_SAMPLES:
+            right = sum(s.correct for s in agreed)
+            out[f"{provider}/agreed"] = (
+                fit_platt([s.raw for s in agreed], [s.correct for s in agreed]) if 0 < right < len(agreed)
+                else Platt(0.0, logit((right + 1) / (len(agreed) + 2)))
+            )
+            valid = [s for s in valid if not s.agreed]
         if len(valid) >= MIN_SAMPLES and len({s.correct for s in valid}) == 2:
             out[provider] = fit_platt([s.raw for s in valid], [s.correct for s in valid])
         mine = [s for s in invalid if s.provider == provider]
@@ -153,7 +167,8 @@ def read_validation(pipeline_ocr: object, data: Path, formats: PlateFormats) -> 
         read = pipeline_ocr.read([crop])[0]  # type: ignore[attr-defined]
         reading = recognize(crop, read)
         samples.append(Sample(read.confidence, read.provider, formats.plate_valid(reading.plate_number),
-                              is_exact(reading.plate_number, item.text), item.text, kind.get(item.file, "")))
+                              is_exact(reading.plate_number, item.text), item.text, kind.get(item.file, ""),
+                              readers_agree(reading)))
     return samples
 
 
@@ -188,8 +203,9 @@ def detection_samples(
                 read = ocr.read([crop])[0]  # type: ignore[attr-defined]
                 number = recognize(crop, read).plate_number
                 if read.text:
+                    reading = recognize(crop, read)
                     junk.append(Sample(read.confidence, read.provider, DEFAULT_FORMATS.plate_valid(number), False,
-                                       f"{record['image']}#{k}:{number}"))
+                                       f"{record['image']}#{k}:{number}", agreed=readers_agree(reading)))
     return out, junk
 
 
@@ -251,13 +267,15 @@ def report_and_fit(samples: list[Sample], detections: list[tuple[float, bool]], 
     for provider in sorted({s.provider for s in samples}):
         mine = [s for s in samples if s.provider == provider]
         invalid = [s for s in mine if not s.valid]
+        agreed = [s for s in mine if s.valid and s.agreed]
         print(f"  {provider}: {len(mine)} reads, {sum(s.correct for s in mine)} right, "
-              f"{len(invalid)} not valid plates ({sum(s.correct for s in invalid)} right)")
+              f"{len(invalid)} not valid plates ({sum(s.correct for s in invalid)} right), "
+              f"{len(agreed)} valid and agreed by both readers ({sum(s.correct for s in agreed)} right)")
     crossed: list[tuple[float, bool]] = []
     for fold in (0, 1):
         fitted = Calibration(fit_readers([s for s in samples if half(s.text) != fold],
                                          [s for s in junk if half(s.text) != fold]))
-        crossed += [(fitted.confidence(s.raw, s.provider, s.valid), s.correct)
+        crossed += [(fitted.confidence(s.raw, s.provider, s.valid, agreed=s.agreed), s.correct)
                     for s in samples if half(s.text) == fold]
     print_table("calibrated, cross-fitted (each half scored by the other half's fit)", crossed)
     detection = fit_platt([c for c, _ in detections], [ok for _, ok in detections]) if detections else None
@@ -269,7 +287,7 @@ def report_and_fit(samples: list[Sample], detections: list[tuple[float, bool]], 
                                      f"{len(samples)} validation crops; {len(detections)} detections on "
                                      f"{PHOTO_SET}")
     print_table("calibrated, fitted on all of them (in-sample)",
-                [(calibration.confidence(s.raw, s.provider, s.valid), s.correct) for s in samples])
+                [(calibration.confidence(s.raw, s.provider, s.valid, agreed=s.agreed), s.correct) for s in samples])
     if detection is not None:
         print_table("plate detector confidence vs. labelled plate (raw)", detections)
         print_table("plate detector, calibrated (in-sample)", [(detection(c), ok) for c, ok in detections])

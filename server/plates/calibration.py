@@ -52,13 +52,15 @@ IDENTITY = Platt()
 class Calibration:
     """Per reader (provider name) and validity, the mapping from raw confidence to P(read is right)."""
 
-    readers: dict[str, Platt] = field(default_factory=dict)  # keys "<provider>" and "<provider>/invalid"
+    # keys "<provider>", "<provider>/invalid" and "<provider>/agreed" (both readers read this very plate)
+    readers: dict[str, Platt] = field(default_factory=dict)
     detection: Platt | None = None  # P(a detection is a plate) from the plate detector's confidence
     source: str = ""
 
-    def read_probability(self, raw: float, provider: str, plate_valid: bool) -> float:
-        """P(read right): the reader's (or, for invalid text, its `/invalid`) mapping; raw when none is fitted."""
-        key = provider if plate_valid else f"{provider}/invalid"
+    def read_probability(self, raw: float, provider: str, plate_valid: bool, agreed: bool = False) -> float:
+        """P(read right): the reader's mapping for invalid text (`/invalid`), for a valid plate that the
+        other reader read the same (`/agreed`) or for any other valid read; raw when none is fitted."""
+        key = f"{provider}/invalid" if not plate_valid else f"{provider}/agreed" if agreed else provider
         mapping = self.readers.get(key) or self.readers.get(provider)
         return mapping(raw) if mapping is not None else raw
 
@@ -69,11 +71,12 @@ class Calibration:
         return self.detection(detection_confidence)
 
     def confidence(self, raw: float, provider: str, plate_valid: bool,
-                   detection_confidence: float | None = None) -> float:
+                   detection_confidence: float | None = None, agreed: bool = False) -> float:
         """The calibrated confidence_score of a read."""
         if raw <= 0.0:
             return 0.0
-        return self.read_probability(raw, provider, plate_valid) * self.plate_probability(detection_confidence)
+        probability = self.read_probability(raw, provider, plate_valid, agreed)
+        return probability * self.plate_probability(detection_confidence)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form that `from_json` reads."""
