@@ -190,11 +190,6 @@ class VideoReader:
             raise TruncatedVideoError(
                 f"Truncated video: {self.decoded_frames} of {expected} frames could be decoded")
 
-    @property
-    def live(self) -> bool:
-        """Whether the source is a live stream (no duration, no end)."""
-        return self._live
-
     def close(self) -> None:
         """Release the container."""
         self._container.close()

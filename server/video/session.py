@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import cv2
-import numpy as np
 
 from server.config import VideoSettings
 from server.domain import Detection, Image, PlateReading
@@ -350,8 +349,3 @@ class VideoSession:
         """The end of the source: every open track gets its FINAL."""
         end = max(self._last_t, 0.0) + self._video.track_lost_s + self._video.max_prediction_delay_s
         return self.advance(end)
-
-
-def blank(width: int, height: int) -> Image:
-    """A black frame (for tests and warm-up)."""
-    return np.zeros((height, width, 3), dtype=np.uint8)

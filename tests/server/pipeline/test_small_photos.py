@@ -19,6 +19,7 @@ IMAGE = "us_0024.jpg"  # 900x600, one legible plate; evaluation data, used here 
 def _small_photo(width: int, height: int) -> tuple[bytes, str]:
     record = next(r for r in labels(SET) if r["image"] == IMAGE)
     photo = cv2.imread(str(data_set(SET) / IMAGE), cv2.IMREAD_COLOR)
+    assert photo is not None
     small = cv2.resize(photo, (width, height), interpolation=cv2.INTER_AREA)
     ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 92])
     assert ok
