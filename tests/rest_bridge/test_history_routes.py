@@ -122,13 +122,15 @@ def test_watchlist_alert_reaches_the_webhook(client: TestClient, read_plate: str
         assert [a["alert_id"] for a in alerts] == [receiver.deliveries[0].headers[IDEMPOTENCY_HEADER]]
         assert alerts[0]["read"]["plate_number"] == read_plate
         # One document per read: the webhook's read, the REST alert's read and the REST search item agree.
+        # (`distance` belongs to the context: the search's or the alert's match, not to the read.)
         hooked = payload["data"]["read"]
-        assert hooked == alerts[0]["read"]
+        assert set(hooked) == set(alerts[0]["read"]) and "plate_region_code" in hooked
+        assert alerts[0]["read"] == {**hooked, "distance": alerts[0]["read"]["distance"]}
         searched = client.get(f"{API}/history/reads", params={"plate": read_plate}).json()["data"]["reads"]
         same = next(r for r in searched if r["read_id"] == hooked["read_id"])
-        assert same == {**hooked, "distance": same["distance"]}  # distance is the search's own
+        assert same == {**hooked, "distance": same["distance"]}
         exported = client.get(f"{API}/history/reads.csv", params={"plate": read_plate}).text
-        row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["read_id"] == hooked["read_id"])
+        row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["read_id"] == str(hooked["read_id"]))
         assert set(row) <= set(hooked) and "plate_region_code" in row and "plate_text_color" in row
         assert row["plate_number"] == hooked["plate_number"] and row["confidence"] == str(hooked["confidence"])
         assert client.delete(f"{API}/watchlist/{entry_id}").status_code == 200
