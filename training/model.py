@@ -18,6 +18,17 @@ def conv_bn(cin: int, cout: int, kernel: int | tuple[int, int] = 3, stride: int 
     )
 
 
+def date_upsampler(channels: int = 64) -> nn.Sequential:
+    """The date head's frames: twice the number head's (the date row's digits are small), then a conv."""
+    factor = FRAME_STRIDE // DATE_FRAME_STRIDE
+    return nn.Sequential(
+        nn.ConvTranspose1d(channels, channels, factor, stride=factor),
+        nn.ReLU(inplace=True),
+        nn.Conv1d(channels, channels, 3, padding=1),
+        nn.ReLU(inplace=True),
+    )
+
+
 class PlateRecognizer(nn.Module):
     """Input (N, 1, 48, 144); outputs per-frame softmax (N, 36, 37) for the number and (N, 72, 11) for the date.
 
@@ -43,12 +54,7 @@ class PlateRecognizer(nn.Module):
         self.number_rnn = nn.LSTM(128, hidden, bidirectional=True, batch_first=True)
         self.number_fc = nn.Linear(2 * hidden, len(NUMBER_ALPHABET) + 1)
         self.date_collapse = conv_bn(d, 64, (rows, 1), padding=0)
-        self.date_conv = nn.Sequential(
-            nn.ConvTranspose1d(64, 64, FRAME_STRIDE // DATE_FRAME_STRIDE, stride=FRAME_STRIDE // DATE_FRAME_STRIDE),
-            nn.ReLU(inplace=True),
-            nn.Conv1d(64, 64, 3, padding=1),
-            nn.ReLU(inplace=True),
-        )
+        self.date_conv = date_upsampler()
         self.date_fc = nn.Conv1d(64, len(DATE_ALPHABET) + 1, 1)
 
     frozen_norms = False  # set by training.warm_start: batch-norm statistics stay as loaded
@@ -110,12 +116,7 @@ class PlateTransformer(nn.Module):
         self.number_collapse = conv_bn(dim, 128, (self.rows, 1), padding=0)
         self.number_fc = nn.Linear(128, len(NUMBER_ALPHABET) + 1)
         self.date_collapse = conv_bn(dim, 64, (self.rows, 1), padding=0)
-        self.date_conv = nn.Sequential(
-            nn.ConvTranspose1d(64, 64, FRAME_STRIDE // DATE_FRAME_STRIDE, stride=FRAME_STRIDE // DATE_FRAME_STRIDE),
-            nn.ReLU(inplace=True),
-            nn.Conv1d(64, 64, 3, padding=1),
-            nn.ReLU(inplace=True),
-        )
+        self.date_conv = date_upsampler()
         self.date_fc = nn.Conv1d(64, len(DATE_ALPHABET) + 1, 1)
 
     def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,17 +11,10 @@ pytest.importorskip("PIL", reason="the generator draws glyphs with pillow (train
 
 from server.plates.rules import parse_indonesian
 from training.synth import SynthConfig, generate_batch
-from training.synth.fonts import available_fonts
 from training.synth.render import SCHEMES
 from training.synth.text import indonesian_text
 
-
-@pytest.fixture(scope="module", autouse=True)
-def fonts_present() -> None:
-    try:
-        available_fonts()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
+pytestmark = pytest.mark.usefixtures("fonts_present")
 
 
 def test_same_seed_same_samples() -> None:

@@ -10,17 +10,10 @@ import pytest
 pytest.importorskip("PIL", reason="the generator draws glyphs with pillow (training dependency)")
 
 from training.synth import SynthConfig, generate_batch
-from training.synth.fonts import available_fonts
 from training.synth.render import ev_mark
 from training.synth.text import eu_text, mercosur_text
 
-
-@pytest.fixture(scope="module", autouse=True)
-def fonts_present() -> None:
-    try:
-        available_fonts()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
+pytestmark = pytest.mark.usefixtures("fonts_present")
 
 
 def test_eu_plates_are_long_undated_and_labelled_per_character() -> None:

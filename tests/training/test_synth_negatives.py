@@ -8,17 +8,10 @@ import pytest
 pytest.importorskip("PIL", reason="the generator draws glyphs with pillow (training dependency)")
 
 from training.synth import SynthConfig, generate_batch
-from training.synth.fonts import available_fonts
 from training.synth.render import holder_frame, indonesian_plate, non_plate, timestamp_text
 from training.synth.text import CONFUSABLE_LETTERS, indonesian_text
 
-
-@pytest.fixture(scope="module", autouse=True)
-def fonts_present() -> None:
-    try:
-        available_fonts()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
+pytestmark = pytest.mark.usefixtures("fonts_present")
 
 
 def test_non_plates_have_no_label_and_no_positions() -> None:
