@@ -93,7 +93,7 @@ def worker(paths: list[Path], overrides: dict[str, str] | None = None) -> Json:
         cv2.setNumThreads(threads_before)
         weights = fastanpr_weights()
         models = (YOLO(str(weights), task="detect"), YOLO(str(weights), task="detect"))
-        pipeline, ocr = service.pipeline, service.pipeline.ocr
+        pipeline, ocr = service.pipeline, service.analyzer.ocr
         contents = [(p.name, p.read_bytes()) for p in paths]
         pipeline.process(ImageRequest(contents[0][1], contents[0][0]))
         _naive(models, ocr, contents[0][1])

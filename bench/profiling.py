@@ -87,8 +87,8 @@ def detector_split(service: Service, sample: Sample, iters: int) -> Json:
     image = sample.decode()
     det = service.settings.detection
     out: Json = {}
-    for name, detector in (("vehicle", service.pipeline.vehicle_detector),
-                           ("plate", service.pipeline.plate_detector)):
+    for name, detector in (("vehicle", service.analyzer.vehicle_detector),
+                           ("plate", service.analyzer.plate_detector)):
         if not isinstance(detector, OnnxDetector):
             continue
         timings = [detector.detect_timed(image, det.plate_confidence_threshold, det.iou_threshold)[1]

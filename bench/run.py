@@ -122,14 +122,14 @@ def run_experiments(names: set[str], service: Service, sample: Sample, cfg: Benc
             entry.update(threads.service_threads(
                 sample, single_requests=max(2, cfg.exp_iters // 2), clients=cfg.multi_clients,
                 rounds=cfg.exp_rounds, stream_images=cfg.multi_clients, timeout_s=cfg.request_timeout_s))
-    if "exp_decode" in names and service.pipeline.ocr is not None:
+    if "exp_decode" in names and service.analyzer.ocr is not None:
         from server.detection.onnx_detector import OnnxDetector
 
-        vehicle, plate = service.pipeline.vehicle_detector, service.pipeline.plate_detector
+        vehicle, plate = service.analyzer.vehicle_detector, service.analyzer.plate_detector
         with section(results, "exp_decode") as entry:
             if not isinstance(vehicle, OnnxDetector) or not isinstance(plate, OnnxDetector):
                 raise RuntimeError("detectors not loaded")
-            entry.update(decode.reduced_decode(sets["openalpr-us"], vehicle, plate, service.pipeline.ocr,
+            entry.update(decode.reduced_decode(sets["openalpr-us"], vehicle, plate, service.analyzer.ocr,
                                                det.plate_confidence_threshold, det.iou_threshold))
             entry["runtime_intra_op_threads"] = intra
     if "exp_imgsz" in names:

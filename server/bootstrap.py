@@ -27,6 +27,7 @@ from server.ocr.plate_recognizer import PlateRecognizerProvider
 from server.pipeline.counted_stages import CountedStages
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.ports import DetectorLike
+from server.pipeline.scene import SceneAnalyzer
 from server.pipeline.stats import Stats
 from server.pipeline.system import SystemStatus
 from server.plates.calibration import UNCALIBRATED, Calibration
@@ -52,6 +53,7 @@ class Service:
 
     settings: Settings
     pipeline: AlprPipeline
+    analyzer: SceneAnalyzer
     system: SystemStatus
     stats: Stats
     servicer: AlprServicer
@@ -183,9 +185,9 @@ def build_service(settings: Settings) -> Service:
     history = build_history(settings) if settings.history.enabled else None
     recorder = (PipelineRecorder(history.store, keep_unlisted_images=history.keep_images_for_unlisted)
                 if history is not None else None)
-    pipeline = AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
-                            store=store, now=utc_now, verifier=load_verifier(settings, errors),
-                            unified_detector=unified, recorder=recorder)
+    analyzer = SceneAnalyzer(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=ocr,
+                             verifier=load_verifier(settings, errors), unified_detector=unified)
+    pipeline = AlprPipeline(settings, analyzer, store=store, now=utc_now, recorder=recorder)
     system = SystemStatus(
         vehicle_detector=vehicle, plate_detector=plate, gemini=gemini, local_ocr=local,
         model_paths=detector_paths, load_errors=errors, now=utc_now,
@@ -197,11 +199,11 @@ def build_service(settings: Settings) -> Service:
     # Video and camera FINAL events go to the read history too (one read per vehicle).
     on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras],
                                   formats=settings.plates.formats) if history is not None else None)
-    plane = VideoPlane(settings, pipeline, store, utc_now, on_final=on_final)
+    plane = VideoPlane(settings, analyzer, store, utc_now, on_final=on_final)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
     video = VideoServicer(plane, cameras, utc_now)
     history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
     if history is not None:
         history.start()
-    return Service(settings, pipeline, system, stats, servicer, executor, video, cameras, plane, retention, history,
-                   history_servicer)
+    return Service(settings, pipeline, analyzer, system, stats, servicer, executor, video, cameras, plane, retention,
+                   history, history_servicer)

@@ -73,6 +73,12 @@ class Detection:
     class_id: int
     class_name: str
 
+    def shifted(self, dx: int, dy: int, class_name: str | None = None) -> Detection:
+        """The same detection moved by (dx, dy): a crop's detection in the whole image's pixels."""
+        b = self.box
+        return Detection(Box(b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy), self.confidence, self.class_id,
+                         self.class_name if class_name is None else class_name)
+
 
 @dataclass(frozen=True)
 class CharConfidence:

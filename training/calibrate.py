@@ -245,9 +245,9 @@ def read_everything(model: Path, data: Path) -> tuple[list[Sample], list[tuple[f
         })
         service = build_service(settings)
         try:
-            samples = read_validation(service.pipeline.ocr, data, DEFAULT_FORMATS)
+            samples = read_validation(service.analyzer.ocr, data, DEFAULT_FORMATS)
             det = settings.detection
-            detections, junk = detection_samples(service.pipeline.plate_detector, service.pipeline.ocr, data,
+            detections, junk = detection_samples(service.analyzer.plate_detector, service.analyzer.ocr, data,
                                                  det.plate_confidence_threshold, det.iou_threshold)
         finally:
             service.close()

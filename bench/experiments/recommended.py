@@ -1,15 +1,12 @@
 """Before/after of the recommended settings together: the real processes over REST, and in-process
-with the one code change that settings cannot express (vehicle and plate detection in two threads)."""
+(with vehicle and plate detection in two threads: runtime.concurrent_detectors)."""
 
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -23,10 +20,7 @@ from bench.served import serve
 from bench.service import in_process_service
 from bench.stages import STAGES
 from bench.stats import Json, ratio, summarize, timed_ms
-from server.bootstrap import utc_now
-from server.domain import Detection, Image
 from server.pipeline.dataplane import AlprPipeline
-from server.pipeline.ports import DetectorLike, ModelInfoLike
 from server.pipeline.results import ImageRequest, StageTimes
 
 TUNED = {"GALAXY_ALPR__RUNTIME__INTRA_OP_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -35,61 +29,6 @@ SERVE_VARIANTS: dict[str, dict[str, str]] = {
     "intra=1 + OPENBLAS_NUM_THREADS=1": TUNED,
     "intra=1 + OPENBLAS_NUM_THREADS=1 + workers=2": {**TUNED, "GALAXY_ALPR__SERVER__MAX_WORKERS": "2"},
 }
-
-
-class PrefetchingDetector:
-    """A DetectorLike that can start detect(image) in a thread before the pipeline asks for it.
-
-    The pending result is kept per calling thread and handed out only for the very same image
-    object; every other call (e.g. the second plate search on vehicle crops) goes to the detector.
-    """
-
-    def __init__(self, inner: DetectorLike, pool: ThreadPoolExecutor) -> None:
-        self._inner = inner
-        self._pool = pool
-        self._pending = threading.local()
-
-    @property
-    def info(self) -> ModelInfoLike:
-        """The wrapped detector's info."""
-        return self._inner.info
-
-    def prefetch(self, image: Image, conf: float, iou: float) -> None:
-        """Start detect(image, conf, iou) in the pool."""
-        self._pending.job = (image, self._pool.submit(self._inner.detect, image, conf, iou))
-
-    def detect(self, image: Image, conf: float, iou: float) -> list[Detection]:
-        """The prefetched result for this image, else a direct call."""
-        job: tuple[Image, Future[list[Detection]]] | None = getattr(self._pending, "job", None)
-        self._pending.job = None
-        if job is not None and job[0] is image:
-            return job[1].result()
-        return self._inner.detect(image, conf, iou)
-
-
-class ConcurrentDetectionPipeline(AlprPipeline):
-    """AlprPipeline whose whole-image plate detection runs in a second thread during vehicle detection.
-
-    Only _vehicles is overridden: it starts the plate detector on the same image, then detects
-    vehicles; the unchanged _plates then gets the prefetched result (and runs the second search
-    inside vehicles as before). Stage times then read: vehicles = both detections overlapped,
-    plates = what was left (waiting + second search).
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bench-plates")
-        if self.plate_detector is not None:
-            self.plate_detector = PrefetchingDetector(self.plate_detector, self._pool)
-
-    def _vehicles(self, image: Image) -> list[Detection]:
-        if isinstance(self.plate_detector, PrefetchingDetector):
-            self.plate_detector.prefetch(image, self._plate_conf, self._iou)
-        return super()._vehicles(image)
-
-    def close(self) -> None:
-        """Stop the plate-detection threads."""
-        self._pool.shutdown(wait=True)
 
 
 def rest_variants(sample: Sample, *, iters: int, clients: int, rounds: int, timeout_s: float,
@@ -156,10 +95,9 @@ def in_process_variants(sample: Sample, iters: int) -> Json:
         tuned = stack.enter_context(in_process_service(Path(tmp) / "b",
                                                        {"GALAXY_ALPR__RUNTIME__INTRA_OP_THREADS": "1"}))
         p = tuned.pipeline
-        concurrent = ConcurrentDetectionPipeline(tuned.settings, vehicle_detector=p.vehicle_detector,
-                                                 plate_detector=p.plate_detector, ocr=p.ocr, store=p.store,
-                                                 now=utc_now)
-        stack.callback(concurrent.close)
+        concurrent = stack.enter_context(in_process_service(Path(tmp) / "c", {
+            "GALAXY_ALPR__RUNTIME__INTRA_OP_THREADS": "1",
+            "GALAXY_ALPR__RUNTIME__CONCURRENT_DETECTORS": "true"})).pipeline
         default_blas = blas.threads() if blas else None
         variants: dict[str, tuple[AlprPipeline, int | None]] = {
             "config.yaml (intra=0, OpenBLAS default)": (current.pipeline, default_blas),

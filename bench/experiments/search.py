@@ -3,10 +3,9 @@ and with the crops run at a smaller input (the search reuses the 640 plate detec
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from bench.config import PLATE_MODEL
@@ -14,15 +13,14 @@ from bench.data import Sample
 from bench.experiments.variants import detector
 from bench.recall import matched
 from bench.stats import Json, summarize
-from server.bootstrap import Service, utc_now
+from server.bootstrap import Service
 from server.domain import Detection, Image
-from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.ports import DetectorLike, ModelInfoLike
-from server.storage.artefacts import ArtefactStore, OutputDirs
+from server.pipeline.scene import SceneAnalyzer
 
 
 class CropRouting:
-    """A DetectorLike sending the first detect() of each _plates call (the whole image) to one detector
+    """A DetectorLike sending the first detect() of each plates() call (the whole image) to one detector
     and the rest (the vehicle crops of the second search) to another."""
 
     def __init__(self, whole: DetectorLike, crops: DetectorLike) -> None:
@@ -41,31 +39,34 @@ class CropRouting:
         self.local.first = False
         return (self._whole if first else self._crops).detect(image, conf, iou)
 
+    def detect_batch(self, images: Sequence[Image], conf: float, iou: float, *,
+                     size: int | None = None) -> list[list[Detection]]:
+        """The crop detector's batch (only crops come in batches)."""
+        return self._crops.detect_batch(images, conf, iou, size=size)
 
-class RoutedPipeline(AlprPipeline):
-    """AlprPipeline whose second search runs on a different (smaller-input) detector."""
+
+class RoutedAnalyzer(SceneAnalyzer):
+    """SceneAnalyzer whose second search runs on a different (smaller-input) detector."""
 
     def __init__(self, *args: Any, router: CropRouting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plate_detector = router
         self._router = router
 
-    def _plates(self, image: Image, vehicles: list[Detection] | None = None) -> list[Detection]:
+    def plates(self, image: Image, vehicles: list[Detection] | None = None) -> list[Detection]:
         self._router.local.first = True
-        return super()._plates(image, vehicles)
+        return super().plates(image, vehicles)
 
 
-def _pipeline(service: Service, base: Path, searches: int, crop_detector: DetectorLike | None) -> AlprPipeline:
+def _analyzer(service: Service, searches: int, crop_detector: DetectorLike | None) -> SceneAnalyzer:
     settings = service.settings
     settings = settings.model_copy(update={"detection": settings.detection.model_copy(
         update={"plate_search_max_vehicles": searches})})
-    store = ArtefactStore(OutputDirs.from_settings(settings.output, base), save_images=False)
-    p = service.pipeline
+    p = service.analyzer
     if crop_detector is None or p.plate_detector is None:
-        return AlprPipeline(settings, vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector,
-                            ocr=None, store=store, now=utc_now)
-    return RoutedPipeline(settings, vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector, ocr=None,
-                          store=store, now=utc_now, router=CropRouting(p.plate_detector, crop_detector))
+        return SceneAnalyzer(settings, vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector, ocr=None)
+    return RoutedAnalyzer(settings, vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector, ocr=None,
+                          router=CropRouting(p.plate_detector, crop_detector))
 
 
 def second_search(service: Service, sets: dict[str, list[Sample]], crop_imgsz: int = 320) -> Json:
@@ -73,30 +74,29 @@ def second_search(service: Service, sets: dict[str, list[Sample]], crop_imgsz: i
     configured = service.settings.detection.plate_searches
     intra = service.settings.runtime.intra_op_threads
     small = detector(PLATE_MODEL, intra_op_threads=intra, imgsz=crop_imgsz)
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        variants = {
-            "no second search": _pipeline(service, Path(tmp), 0, None),
-            "search 1 vehicle": _pipeline(service, Path(tmp), 1, None),
-            f"search {configured} vehicles (config)": _pipeline(service, Path(tmp), configured, None),
-            f"search {configured} vehicles, crops at {crop_imgsz}": _pipeline(service, Path(tmp), configured, small),
-        }
-        out: Json = {"configured_max_vehicles": configured, "sets": {}}
-        for set_name, samples in sets.items():
-            times: dict[str, list[float]] = {k: [] for k in variants}
-            hits = dict.fromkeys(variants, 0)
-            labelled = 0
-            for sample in samples:
-                image = sample.decode()
-                labelled += len(sample.plates)
-                vehicles = variants["no second search"]._vehicles(image)
-                for label, pipeline in variants.items():
-                    start = time.perf_counter()
-                    plates = pipeline._plates(image, vehicles)
-                    times[label].append((time.perf_counter() - start) * 1e3)
-                    hits[label] += sum(1 for m in matched(sample.plates, [p.box for p in plates]) if m is not None)
-            out["sets"][set_name] = {
-                "images": len(samples), "labelled_plates": labelled,
-                "variants": {k: {"plate_stage_ms": summarize(times[k]),
-                                 "plate_recall_iou50": round(hits[k] / labelled, 3) if labelled else None}
-                             for k in variants}}
+    variants = {
+        "no second search": _analyzer(service, 0, None),
+        "search 1 vehicle": _analyzer(service, 1, None),
+        f"search {configured} vehicles (config)": _analyzer(service, configured, None),
+        f"search {configured} vehicles, crops at {crop_imgsz}": _analyzer(service, configured, small),
+    }
+    out: Json = {"configured_max_vehicles": configured, "sets": {}}
+    for set_name, samples in sets.items():
+        times: dict[str, list[float]] = {k: [] for k in variants}
+        hits = dict.fromkeys(variants, 0)
+        labelled = 0
+        for sample in samples:
+            image = sample.decode()
+            labelled += len(sample.plates)
+            vehicles = variants["no second search"].vehicles(image)
+            for label, pipeline in variants.items():
+                start = time.perf_counter()
+                plates = pipeline.plates(image, vehicles)
+                times[label].append((time.perf_counter() - start) * 1e3)
+                hits[label] += sum(1 for m in matched(sample.plates, [p.box for p in plates]) if m is not None)
+        out["sets"][set_name] = {
+            "images": len(samples), "labelled_plates": labelled,
+            "variants": {k: {"plate_stage_ms": summarize(times[k]),
+                             "plate_recall_iou50": round(hits[k] / labelled, 3) if labelled else None}
+                         for k in variants}}
     return out

@@ -66,7 +66,7 @@ SERVICE_VARIANTS = (
 def _respin(service: Service, variant: ServiceVariant) -> None:
     if variant.detector_spinning:
         return
-    for det in (service.pipeline.vehicle_detector, service.pipeline.plate_detector):
+    for det in (service.analyzer.vehicle_detector, service.analyzer.plate_detector):
         if isinstance(det, OnnxDetector):
             set_spinning(det, variant.intra_op_threads, spinning=False)
 

@@ -45,6 +45,12 @@ class ClassView:
         """This view's classes in one BGR image."""
         return [d for d in self.detector.detect(image, conf, iou) if d.class_name in self.classes]
 
+    def detect_batch(self, images: Sequence[Image], conf: float, iou: float, *,
+                     size: int | None = None) -> list[list[Detection]]:
+        """This view's classes in each image (one inference where the model allows)."""
+        return [[d for d in dets if d.class_name in self.classes]
+                for dets in self.detector.detect_batch(images, conf, iou, size=size)]
+
 
 class UnifiedDetector:
     """One YOLO model serving vehicles and plates; one inference per image for both."""

@@ -8,14 +8,9 @@ from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import types_pb2
 from server.config import Settings
 from server.domain import Box, Detection, PlateReading
-from server.pipeline.result_document import (
-    Document,
-    detection_stage_document,
-    pipeline_document,
-    read_document,
-)
 from server.pipeline.results import (
     DetectionStageOutput,
+    Document,
     PairedOut,
     PipelineOutput,
     PlateOut,
@@ -127,7 +122,7 @@ def pipeline_result(out: PipelineOutput) -> types_pb2.PipelineResult:
         image_width=out.width,
         image_height=out.height,
         original_filename=out.original_filename,
-        document_json=document_json(pipeline_document(out)),
+        document_json=document_json(out.document),
     )
 
 
@@ -148,7 +143,7 @@ def vehicles_response(out: DetectionStageOutput) -> pb.DetectVehiclesResponse:
         vehicles=[_vehicle(i, d, path) for i, (d, path) in enumerate(zip(out.detections, out.crop_paths,
                                                                            strict=True), start=1)],
         vehicle_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
-        document_json=document_json(detection_stage_document(out, "vehicle")),
+        document_json=document_json(out.document),
     )
 
 
@@ -159,7 +154,7 @@ def plates_response(out: DetectionStageOutput) -> pb.DetectPlatesResponse:
         plates=[plate(PlateOut(i, d, path)) for i, (d, path) in enumerate(zip(out.detections, out.crop_paths,
                                                                                 strict=True), start=1)],
         plate_detection_ms=out.stage_ms, total_ms=out.total_ms, timestamp=out.timestamp,
-        document_json=document_json(detection_stage_document(out, "plate")),
+        document_json=document_json(out.document),
     )
 
 
@@ -167,14 +162,14 @@ def ocr_response(out: ReadOutput) -> pb.OcrPlatesResponse:
     """OcrPlates' answer for one plate image."""
     return pb.OcrPlatesResponse(readings=[reading(r) for r in out.readings], plate_ocr_ms=out.stage_ms,
                                 total_ms=out.total_ms, timestamp=out.timestamp,
-                                document_json=document_json(read_document(out, with_region=False)))
+                                document_json=document_json(out.document))
 
 
 def recognition_response(out: ReadOutput) -> pb.RecognizePlatesResponse:
     """RecognizePlates' answer for one plate image."""
     return pb.RecognizePlatesResponse(readings=[reading(r) for r in out.readings], plate_recognition_ms=out.stage_ms,
                                       total_ms=out.total_ms, timestamp=out.timestamp,
-                                      document_json=document_json(read_document(out, with_region=True)))
+                                      document_json=document_json(out.document))
 
 
 def pipeline_info(d: PipelineDescription, version: str) -> pb.GetPipelineInfoResponse:

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from server.domain import Box, Detection, Image
+from server.domain import Detection, Image
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
 from server.pipeline.ports import DetectorLike
 
 MERGE_IOU = 0.3
 MIN_VEHICLE_SIDE = 48
-
-
-def _shift(d: Detection, dx: int, dy: int) -> Detection:
-    b = d.box
-    return Detection(Box(b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy), d.confidence, d.class_id, d.class_name)
 
 
 def search_vehicles(
@@ -45,7 +40,7 @@ def search_vehicles(
         b = vehicle.box
         crop = image[b.y1:b.y2, b.x1:b.x2]
         for plate in detector.detect(crop, conf, iou):
-            candidate = _shift(plate, b.x1, b.y1)
+            candidate = plate.shifted(b.x1, b.y1)
             if all(candidate.box.iou(k.box) < MERGE_IOU for k in known):
                 known.append(candidate)
                 extra.append(candidate)

@@ -33,6 +33,11 @@ class DetectorLike(Protocol):
         """Detections in original image pixels, above conf, after NMS."""
         ...
 
+    def detect_batch(self, images: Sequence[Image], conf: float, iou: float, *,
+                     size: int | None = None) -> list[list[Detection]]:
+        """detect() of each image (one inference where the model allows), letterboxed to size x size if given."""
+        ...
+
 
 class UnifiedDetectorLike(Protocol):
     """One detector for vehicles and plates: both from a single pass."""

@@ -7,12 +7,8 @@ under `results/`, so a saved results file is exactly the REST `data` for its ima
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.domain import Detection, PlateReading
-from server.pipeline.results import DetectionStageOutput, PairedOut, PipelineOutput, ReadOutput
-
-Document = dict[str, Any]
+from server.pipeline.results import DetectionStageOutput, Document, PairedOut, PipelineOutput, ReadOutput
 
 
 def ms(value: float) -> int:

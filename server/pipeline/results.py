@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from server.domain import Detection, PlateReading
 from server.pipeline.pairing import Pair
+
+# A rendered result document (SEED_API.md `data`): plain JSON types.
+Document = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class PipelineOutput:
     width: int
     height: int
     storage_warning: str = ""  # set when the read is answered but its artefacts could not be saved
+    # The REST `data` (result_document.pipeline_document), rendered once by ImageJob; the results file
+    # and the gRPC answer's document_json carry this same document.
+    document: Document = field(default_factory=dict)
 
     @property
     def summary(self) -> Summary:
@@ -156,6 +163,7 @@ class DetectionStageOutput:
     stage_ms: float
     total_ms: float
     storage_warning: str = ""
+    document: Document = field(default_factory=dict)  # the REST `data`, rendered once by ImageJob
 
 
 @dataclass(frozen=True)
@@ -166,3 +174,4 @@ class ReadOutput:
     readings: list[PlateReading] = field(default_factory=list)
     stage_ms: float = 0.0
     total_ms: float = 0.0
+    document: Document = field(default_factory=dict)  # the REST `data`, rendered once by read_plate

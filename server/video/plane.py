@@ -14,13 +14,12 @@ from server.config import Settings
 from server.domain import Image
 from server.errors import AlprError
 from server.imaging.decode import decode_image
-from server.pipeline.dataplane import AlprPipeline
 from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix, safe_prefix
-from server.video.analysis import PipelineAnalyzer
 from server.video.decode import VideoLimits, VideoReader
 from server.video.events import TrackEvent
 from server.video.frames import Frame
+from server.video.ports import FrameAnalyzer
 from server.video.runner import VideoProgress, VideoSummary, run_video
 from server.video.sampling import FrameSampler
 from server.video.saving import TrackViewSaver
@@ -65,17 +64,16 @@ class WatchCounters:
 
 
 class VideoPlane:
-    """Runs video sessions over the image pipeline's analysis; saves only each track's best views."""
+    """Runs video sessions over the scene analyzer; saves only each track's best views."""
 
-    def __init__(self, settings: Settings, pipeline: AlprPipeline, store: ArtefactStore, now: Now, *,
+    def __init__(self, settings: Settings, analyzer: FrameAnalyzer, store: ArtefactStore, now: Now, *,
                  on_final: Callable[[TrackEvent], None] | None = None) -> None:
         self.settings = settings
         self._on_final = on_final  # every session's FINAL events also go here (the read history)
-        self._pipeline = pipeline
+        self._analyzer = analyzer
         self._store = store
         self._now = now
         self.limits = VideoLimits.from_settings(settings.limits)
-        self._analyzer = PipelineAnalyzer(pipeline, region_size=settings.video.plate_search_size)
 
     # ---- sessions ----------------------------------------------------------------------------
     def session(self, source_id: str, frame_rate: float, *, zones: Zones | None = None) -> VideoSession:
@@ -86,8 +84,8 @@ class VideoPlane:
         self._store.save_results(prefix, {"source_id": source_id, "kind": "video_session",
                                           "started": self._now().astimezone(self.settings.tz).isoformat()})
         saver = TrackViewSaver(self._store, prefix, self.settings.detection.plate_padding)
-        options = SessionOptions(self.settings.video, frame_rate, zones or Zones(),
-                                 self.settings.detection.vehicle_classes)
+        options = SessionOptions(self.settings.video, frame_rate, self.settings.detection.vehicle_classes,
+                                 zones or Zones())
         return VideoSession(self._analyzer, options, source_id=source_id, saver=saver, on_final=self._on_final)
 
     def sample_fps(self, requested: float | None) -> float:

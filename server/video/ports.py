@@ -10,7 +10,7 @@ from server.video.track import View
 
 
 class FrameAnalyzer(Protocol):
-    """The pipeline's pure analysis pieces, called per frame (no file writes)."""
+    """The scene analyzer's public, side-effect-free methods, called per frame (server.pipeline.scene)."""
 
     def analyze(self, image: Image) -> SceneAnalysis:
         """The pipeline's whole analysis step on one frame: vehicles, plates, readings, pairs."""
@@ -20,8 +20,8 @@ class FrameAnalyzer(Protocol):
         """Vehicles in the frame."""
         ...
 
-    def plates_in(self, image: Image, regions: list[Box]) -> list[list[Detection]]:
-        """Plates inside each region (vehicle boxes), in frame coordinates; one batched pass."""
+    def plates_in(self, image: Image, regions: list[Box], *, size: int) -> list[list[Detection]]:
+        """Plates inside each region (vehicle boxes) letterboxed to size x size, in frame coordinates."""
         ...
 
     def read(self, image: Image, plates: list[Detection]) -> list[PlateReading]:

@@ -11,6 +11,7 @@ import cv2
 from server.config import VideoSettings
 from server.domain import Detection, Image, PlateReading
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
+from server.pipeline.scene import plate_crop
 from server.plates.identity import normalise, same_plate
 from server.video.events import EventKind, TrackEvent, VehicleReport
 from server.video.frames import Frame
@@ -38,21 +39,14 @@ def sharpness(crop: Image) -> float:
     return float(cv2.Laplacian(gray, cv2.CV_64F).var())
 
 
-def _plate_crop(image: Image, det: Detection) -> Image:
-    h, w = image.shape[:2]
-    margin = max(2, round(0.06 * max(det.box.width, det.box.height)))
-    b = det.box.padded(margin, w, h)
-    return image[b.y1:b.y2, b.x1:b.x2]
-
-
 @dataclass(frozen=True)
 class SessionOptions:
     """A session's knobs: the `video` settings, the source's frame rate and its zones."""
 
     video: VideoSettings
     frame_rate: float
+    vehicle_classes: tuple[str, ...]
     zones: Zones = field(default_factory=Zones)
-    vehicle_classes: tuple[str, ...] = ("car", "motorcycle", "bus", "truck")
 
 
 @dataclass
@@ -191,7 +185,8 @@ class VideoSession:
         if not wanted:
             return []
         start = time.perf_counter()
-        found = self._analyzer.plates_in(image, [v.box for v, _ in wanted])
+        found = self._analyzer.plates_in(image, [v.box for v, _ in wanted],
+                                          size=self._opts.video.plate_search_size)
         self.stats.times_ms["plates"] += (time.perf_counter() - start) * 1e3
         self.stats.plate_passes += 1
         targets = []
@@ -216,7 +211,7 @@ class VideoSession:
     def _vote(self, image: Image, t: float, track: Track, det: Detection, reading: PlateReading) -> None:
         """Count the frame's read (and, weighted, the other reader's read of the same crop)."""
         text = normalise(reading.plate_number)
-        sharp = sharpness(_plate_crop(image, det))
+        sharp = sharpness(plate_crop(image, det))
         weight = read_weight(reading.confidence, det.box.height, sharp, reading.is_indonesian)
         vehicle_box = track.last_box if track.kind == "vehicle" else None
         track.vote(Vote(text, weight, reading), View(t, image, vehicle_box, det.box, weight))

@@ -35,7 +35,7 @@ def test_analyze_reads_a_frame_and_writes_nothing(service: Service) -> None:
     frame = _frame(content)
     root = service.pipeline.store.dirs.root
     before = _files(root)
-    analysis = service.pipeline.analyze(frame)
+    analysis = service.analyzer.analyze(frame)
     assert _files(root) == before
     assert (analysis.width, analysis.height) == (frame.shape[1], frame.shape[0])
     assert analysis.vehicles and analysis.plates
@@ -52,7 +52,7 @@ def test_analyze_reads_a_frame_and_writes_nothing(service: Service) -> None:
 
 def test_process_is_analysis_then_save(service: Service) -> None:
     name, content = _photo()
-    analysis = service.pipeline.analyze(_frame(content))
+    analysis = service.analyzer.analyze(_frame(content))
     out = service.pipeline.process(ImageRequest(content=content, file_name=name))
     assert [d.plate.detection.box for d in out.detections if d.plate] == [
         d.plate.detection.box for d in analysis.detections() if d.plate]
@@ -61,7 +61,7 @@ def test_process_is_analysis_then_save(service: Service) -> None:
     assert out.times.saving_ms > 0 and out.times.total_ms >= out.times.saving_ms
     saved = json.loads((Path(service.settings.base_dir) / out.results_path).read_text("utf-8"))
     assert saved.pop("original_filename") == name
-    assert saved == json.loads(json.dumps(pipeline_document(out)))
+    assert saved == json.loads(json.dumps(out.document)) == json.loads(json.dumps(pipeline_document(out)))
     for d in out.detections:
         if d.plate is not None:
             assert (Path(service.settings.base_dir) / d.plate.image_path).is_file()

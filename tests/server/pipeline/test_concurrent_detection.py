@@ -18,6 +18,7 @@ from server.errors import ModelUnavailableError
 from server.ocr.base import ProviderStatus
 from server.pipeline.dataplane import AlprPipeline
 from server.pipeline.results import ImageRequest
+from server.pipeline.scene import SceneAnalyzer
 from server.storage.artefacts import ArtefactStore, OutputDirs
 
 
@@ -48,6 +49,10 @@ class _Detector:
             raise self.error
         return list(self.boxes)
 
+    def detect_batch(self, images: Sequence[Image], conf: float, iou: float, *,
+                     size: int | None = None) -> list[list[Detection]]:
+        return [self.detect(image, conf, iou) for image in images]
+
 
 class _Reader:
     name = "local"
@@ -76,8 +81,8 @@ def _pipeline(tmp_path: Path, vehicle: _Detector | None, plate: _Detector, *, co
         "GALAXY_ALPR__RUNTIME__CONCURRENT_DETECTORS": str(concurrent).lower(),
     }, dotenv=tmp_path / "no.env")
     store = ArtefactStore(OutputDirs.from_settings(settings.output, tmp_path), save_images=False)
-    return AlprPipeline(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=_Reader(), store=store,
-                        now=lambda: datetime(2026, 11, 24, 12, 0))
+    analyzer = SceneAnalyzer(settings, vehicle_detector=vehicle, plate_detector=plate, ocr=_Reader())
+    return AlprPipeline(settings, analyzer, store=store, now=lambda: datetime(2026, 11, 24, 12, 0))
 
 
 def test_detectors_of_one_image_run_at_the_same_time(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def test_small_car_in_a_large_frame_gets_its_plate_from_the_vehicle_crop(service
     canvas: Image = np.full((2400, 3200, 3), 90, np.uint8)
     top, left = 1500, 1700
     canvas[top:top + small.shape[0], left:left + small.shape[1]] = small
-    plates, vehicles = service.pipeline.plate_detector, service.pipeline.vehicle_detector
+    plates, vehicles = service.analyzer.plate_detector, service.analyzer.vehicle_detector
     assert plates is not None and vehicles is not None
     cars = vehicles.detect(canvas, 0.25, 0.45)
     assert cars, "the vehicle detector should still see the car"
@@ -39,6 +39,6 @@ def test_vehicles_that_already_hold_a_plate_are_not_searched(service: Service) -
     x1, y1, x2, y2 = record["plates"][0]["box"]
     vehicle = Detection(Box(max(0, x1 - 200), max(0, y1 - 200), x2 + 200, y2 + 50), 0.9, 2, "car")
     known = Detection(Box(x1, y1, x2, y2), 0.9, 0, "plate")
-    plates = service.pipeline.plate_detector
+    plates = service.analyzer.plate_detector
     assert plates is not None
     assert search_vehicles(plates, photo, [vehicle], [known], conf=0.25, iou=0.45, max_searches=4) == []

@@ -17,9 +17,8 @@ from tests.reliability.mounts import remount_read_only, tmpfs
 
 def pipeline_on(service: Service, root: Path) -> tuple[AlprPipeline, SystemStatus]:
     store = ArtefactStore(OutputDirs.from_settings(OutputSettings(), root), save_images=True)
-    p = service.pipeline
-    pipeline = AlprPipeline(service.settings, vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector,
-                            ocr=p.ocr, store=store, now=utc_now)
+    p = service.analyzer
+    pipeline = AlprPipeline(service.settings, p, store=store, now=utc_now)
     system = SystemStatus(vehicle_detector=p.vehicle_detector, plate_detector=p.plate_detector, gemini=None,
                           local_ocr=p.ocr, model_paths={}, load_errors={}, now=utc_now,
                           storage=lambda: store.report(min_free_bytes=64 << 10))

@@ -39,7 +39,7 @@ def _headline() -> tuple[bytes, Box]:
 
 
 def test_one_pass_finds_the_car_and_its_plate_and_pairs_them(unified: Service) -> None:
-    assert isinstance(unified.pipeline.unified_detector, UnifiedDetector)
+    assert isinstance(unified.analyzer.unified_detector, UnifiedDetector)
     content, truth = _headline()
     out = unified.pipeline.process(ImageRequest(content, "us_0008.jpg"))
     paired = [d for d in out.detections if d.plate is not None and d.plate.detection.box.iou(truth) >= 0.5]
@@ -54,7 +54,7 @@ def test_one_pass_finds_the_car_and_its_plate_and_pairs_them(unified: Service) -
 
 
 def test_unified_input_is_stride_sized_and_models_report_the_one_file(unified: Service) -> None:
-    detector = unified.pipeline.unified_detector
+    detector = unified.analyzer.unified_detector
     assert isinstance(detector, UnifiedDetector)
     assert detector.info.path == UNIFIED
     vehicles, plates = unified.system.model("vehicle_detector"), unified.system.model("plate_detector")
@@ -79,7 +79,7 @@ def test_rect_and_square_inputs_agree_on_the_plate(tmp_path: Path, unified: Serv
         content, truth = _headline()
         image = np.asarray(cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_COLOR), dtype=np.uint8)
         for svc in (square, unified):
-            det = svc.pipeline.unified_detector
+            det = svc.analyzer.unified_detector
             assert det is not None
             _, found = det.detect_both(image, vehicle_conf=0.25, plate_conf=0.25, iou=0.45)
             assert any(p.box.iou(truth) >= 0.5 for p in found)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from scripts.make_test_videos import VideoPlan
 from server.bootstrap import Service
 from server.config import VideoSettings
-from server.video.analysis import PipelineAnalyzer
 from server.video.decode import VideoReader
 from server.video.events import EventKind, TrackEvent
 from server.video.runner import VideoSummary, run_video
@@ -16,7 +15,8 @@ from server.video.zones import Zones
 def _run(service: Service, plan: VideoPlan, video: VideoSettings, zones: Zones | None = None,
          ) -> tuple[list[TrackEvent], VideoSummary]:
     reader = VideoReader.from_path(plan.path, service.plane.limits)
-    session = VideoSession(PipelineAnalyzer(service.pipeline), SessionOptions(video, reader.info.fps, zones or Zones()))
+    options = SessionOptions(video, reader.info.fps, service.settings.detection.vehicle_classes, zones or Zones())
+    session = VideoSession(service.analyzer, options)
     items = list(run_video(reader, session, video.sample_fps))
     summary = items[-1]
     assert isinstance(summary, VideoSummary)

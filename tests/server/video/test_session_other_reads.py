@@ -36,7 +36,7 @@ class OnePlate:
     def vehicles(self, image: Image) -> list[Detection]:
         return []
 
-    def plates_in(self, image: Image, regions: list[Box]) -> list[list[Detection]]:
+    def plates_in(self, image: Image, regions: list[Box], *, size: int) -> list[list[Detection]]:
         return [[] for _ in regions]
 
     def read(self, image: Image, plates: list[Detection]) -> list[PlateReading]:
@@ -45,7 +45,7 @@ class OnePlate:
 
 def _final_plate(readings: list[PlateReading], weight: float) -> tuple[str, int]:
     video = VideoSettings(other_read_weight=weight, settle_votes=50, max_prediction_delay_s=60.0)
-    session = VideoSession(OnePlate(readings), SessionOptions(video=video, frame_rate=10.0))
+    session = VideoSession(OnePlate(readings), SessionOptions(video=video, frame_rate=10.0, vehicle_classes=("car",)))
     rng = np.random.default_rng(0)
     image = np.asarray(rng.integers(0, 255, (720, 1280, 3)), dtype=np.uint8)
     events = []
