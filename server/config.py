@@ -233,6 +233,8 @@ class LimitSettings(_Frozen):
 class VideoSettings(_Frozen):
     # Frames analysed per second of video (the others are decoded and dropped); 0: every frame.
     sample_fps: float = Field(5.0, ge=0)
+    # The rate the tracker assumes for frames a client pushes (TrackFrames) when sample_fps is 0.
+    client_frame_rate: float = Field(10.0, gt=0)
     # A track unseen for this long is over: its FINAL event goes out.
     track_lost_s: float = Field(1.0, gt=0)
     # A track's FINAL goes out at the latest this long after it was first seen (it keeps being tracked).

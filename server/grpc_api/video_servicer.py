@@ -11,16 +11,14 @@ import grpc
 
 from galaxy.alpr.v1 import video_service_pb2 as vpb
 from galaxy.alpr.v1 import video_service_pb2_grpc as vpb_grpc
-from server.errors import AlprError, InvalidInputError, Reason, StreamUnavailableError
+from server.errors import InvalidInputError, Reason, StreamUnavailableError
 from server.grpc_api import video_convert as convert
 from server.grpc_api.status import item_error
 from server.video.cameras import CameraManager
 from server.video.decode import check_size
 from server.video.events import TrackEvent
-from server.video.frames import Frame
-from server.video.plane import VideoPlane
+from server.video.plane import PushedFrame, VideoPlane
 from server.video.runner import VideoProgress
-from server.video.session import VideoSession
 
 Now = Callable[[], datetime]
 
@@ -54,21 +52,13 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
     def TrackFrames(self, request_iterator: Iterator[vpb.TrackFramesRequest],
                     context: grpc.ServicerContext) -> Iterator[vpb.TrackFramesResponse]:
         """One response per frame with its events; then the FINALs of every source's open tracks."""
-        sessions: dict[str, VideoSession] = {}
-        for request in request_iterator:
-            try:
-                image = self._plane.decode_frame(request.image)
-                source = request.source_id or "frames"
-                session = sessions.get(source)
-                if session is None:
-                    session = sessions[source] = self._plane.session(source, self._plane.sample_fps(None) or 10.0)
-                events = session.process(Frame(0, request.time_s, image))
-            except AlprError as exc:
-                yield vpb.TrackFramesResponse(request_id=request.request_id, error=item_error(exc))
-                continue
-            yield vpb.TrackFramesResponse(request_id=request.request_id, events=[self._event(e) for e in events])
-        closing = [self._event(e) for s in sessions.values() for e in s.finish()]
-        yield vpb.TrackFramesResponse(events=closing)
+        pushed = (PushedFrame(r.request_id, r.image, r.time_s, r.source_id) for r in request_iterator)
+        for result in self._plane.track_frames(pushed):
+            if result.error is not None:
+                yield vpb.TrackFramesResponse(request_id=result.request_id, error=item_error(result.error))
+            else:
+                yield vpb.TrackFramesResponse(request_id=result.request_id,
+                                              events=[self._event(e) for e in result.events])
 
     def ProcessVideo(self, request_iterator: Iterator[vpb.ProcessVideoRequest],
                      context: grpc.ServicerContext) -> Iterator[vpb.ProcessVideoResponse]:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from server.config import CameraSettings
 from server.video.events import TrackEvent
 from server.video.hub import EventHub
+from server.video.placement import CameraPlacement, EveryCamera
 from server.video.plane import StreamState, StreamStatus, VideoPlane, WatchCounters
 from server.video.sources import redact
 from server.video.zones import Zones
@@ -85,27 +86,57 @@ class CameraWatcher:
 
 
 class CameraManager:
-    """Every configured camera's watcher, and the hub their events go through."""
+    """The configured cameras, the watchers of those this process watches, and the hub their events go through."""
 
-    def __init__(self, cameras: tuple[CameraSettings, ...], plane: VideoPlane, hub: EventHub) -> None:
+    def __init__(self, cameras: tuple[CameraSettings, ...], plane: VideoPlane, hub: EventHub,
+                 placement: CameraPlacement | None = None) -> None:
         self.hub = hub
-        self.watchers = [CameraWatcher(c, plane, hub) for c in cameras]
+        self.cameras = cameras
+        self.placement = placement or EveryCamera()
+        self._plane = plane
+        self._lock = threading.Lock()
+        self.watchers: dict[str, CameraWatcher] = {}
 
     def start(self) -> None:
-        """Start every camera's thread."""
-        for watcher in self.watchers:
-            watcher.start()
+        """Watch the cameras the placement gives this process."""
+        self.place()
+
+    def place(self) -> None:
+        """Start watching the cameras the placement now gives this process; stop those it no longer does."""
+        with self._lock:
+            wanted = self.placement.watched(self.cameras)
+            for camera_id in sorted(set(self.watchers) - wanted):
+                log.info("camera %s: no longer watched here", camera_id)
+                self.watchers.pop(camera_id).stop()
+            for camera in self.cameras:
+                if camera.id in wanted and camera.id not in self.watchers:
+                    watcher = self.watchers[camera.id] = CameraWatcher(camera, self._plane, self.hub)
+                    watcher.start()
 
     def stop(self) -> None:
         """Stop every camera and wake the subscribers."""
-        for watcher in self.watchers:
-            watcher.stop()
+        with self._lock:
+            for watcher in self.watchers.values():
+                watcher.stop()
+            self.watchers.clear()
         self.hub.close()
 
     def views(self) -> list[CameraView]:
-        """Every camera's state."""
-        return [w.view() for w in self.watchers]
+        """Every configured camera's state (STOPPED, with its owner, for those watched elsewhere)."""
+        with self._lock:
+            watchers = dict(self.watchers)
+        views = []
+        for camera in self.cameras:
+            watcher = watchers.get(camera.id)
+            if watcher is not None:
+                views.append(watcher.view())
+            else:
+                owner = self.placement.owner(camera.id)
+                note = f"watched by {owner}" if owner else "not watched by any process"
+                views.append(CameraView(camera.id, redact(camera.url), StreamStatus(StreamState.STOPPED, note),
+                                        0, 0, 0, ""))
+        return views
 
     def ids(self) -> frozenset[str]:
         """The configured camera ids."""
-        return frozenset(w.camera.id for w in self.watchers)
+        return frozenset(c.id for c in self.cameras)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -16,15 +16,15 @@ from server.errors import AlprError
 from server.imaging.decode import decode_image
 from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix, safe_prefix
-from server.video.decode import VideoLimits, VideoReader
+from server.video.decode import VideoLimits
 from server.video.events import TrackEvent
 from server.video.frames import Frame
-from server.video.ports import FrameAnalyzer
+from server.video.ports import FrameAnalyzer, FrameSource
 from server.video.runner import VideoProgress, VideoSummary, run_video
 from server.video.sampling import FrameSampler
 from server.video.saving import TrackViewSaver
 from server.video.session import SessionOptions, VideoSession
-from server.video.sources import check_source
+from server.video.sources import UploadedVideo, VideoFile, redact_text, source_for
 from server.video.zones import Zones
 
 Now = Callable[[], datetime]
@@ -51,6 +51,25 @@ class StreamStatus:
     state: StreamState
     message: str = ""
     reconnects: int = 0
+
+
+@dataclass(frozen=True)
+class PushedFrame:
+    """A frame a client pushes (TrackFrames): encoded image bytes and the client's own time."""
+
+    request_id: str
+    image: bytes
+    time_s: float
+    source_id: str = ""
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What one pushed frame caused: its events, or the error of that frame alone."""
+
+    request_id: str
+    events: tuple[TrackEvent, ...]
+    error: AlprError | None = None
 
 
 @dataclass
@@ -92,28 +111,47 @@ class VideoPlane:
         """The request's sample rate, or the configured one."""
         return self.settings.video.sample_fps if requested is None else requested
 
-    # ---- uploaded videos ---------------------------------------------------------------------
-    def process_bytes(self, data: bytes, *, camera_id: str = "", sample_fps: float | None = None,
-                      ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
-        """Decode and track a whole uploaded video: events and progress, then its summary (last)."""
-        reader = VideoReader.from_bytes(data, self.limits)
-        yield from self._run(reader, camera_id, sample_fps)
-
-    def process_path(self, path: Path, *, camera_id: str = "", sample_fps: float | None = None,
-                     ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
-        """Like process_bytes for a file on disk."""
-        reader = VideoReader.from_path(path, self.limits)
-        yield from self._run(reader, camera_id, sample_fps)
-
-    def _run(self, reader: VideoReader, camera_id: str, sample_fps: float | None,
-             ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+    # ---- finite sources: an upload, a file ----------------------------------------------------
+    def run(self, source: FrameSource, *, camera_id: str = "", sample_fps: float | None = None,
+            ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+        """Decode and track a whole video: events and progress, then its summary (last)."""
+        reader = source.open(self.limits)
         with reader:
             session = self.session(camera_id or "video", reader.info.fps)
             yield from run_video(reader, session, self.sample_fps(sample_fps))
 
+    def process_bytes(self, data: bytes, *, camera_id: str = "", sample_fps: float | None = None,
+                      ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+        """An uploaded video (run over UploadedVideo)."""
+        return self.run(UploadedVideo(data), camera_id=camera_id, sample_fps=sample_fps)
+
+    def process_path(self, path: Path, *, camera_id: str = "", sample_fps: float | None = None,
+                     ) -> Iterator[TrackEvent | VideoProgress | VideoSummary]:
+        """A video file on disk (run over VideoFile)."""
+        return self.run(VideoFile(path), camera_id=camera_id, sample_fps=sample_fps)
+
     # ---- client frame streams ------------------------------------------------------------------
-    def decode_frame(self, data: bytes) -> Image:
-        """A TrackFrames frame (JPEG or PNG), validated like a scene image."""
+    def track_frames(self, frames: Iterable[PushedFrame]) -> Iterator[FrameResult]:
+        """One result per pushed frame (its events, or the error that frame alone had), then the FINALs of
+        every source's open tracks (request_id ""). One session per source_id."""
+        sessions: dict[str, VideoSession] = {}
+        rate = self.sample_fps(None) or self.settings.video.client_frame_rate
+        for pushed in frames:
+            try:
+                image = self._decode_frame(pushed.image)
+                source = pushed.source_id or "frames"
+                session = sessions.get(source)
+                if session is None:
+                    session = sessions[source] = self.session(source, rate)
+                events = session.process(Frame(0, pushed.time_s, image))
+            except AlprError as exc:
+                yield FrameResult(pushed.request_id, (), exc)
+                continue
+            yield FrameResult(pushed.request_id, tuple(events))
+        yield FrameResult("", tuple(e for s in sessions.values() for e in s.finish()))
+
+    def _decode_frame(self, data: bytes) -> Image:
+        """A pushed frame (JPEG or PNG), validated like a scene image."""
         limits = self.settings.limits
         return decode_image(data, file_name="", allowed_extensions=self.settings.image_formats,
                             max_bytes=limits.max_image_bytes,
@@ -130,24 +168,24 @@ class VideoPlane:
         once, timed by its own timestamps, and the watch ends with it.
         """
         allowed = tuple(self.settings.resolve(d) for d in self.settings.video.allowed_dirs)
-        target = check_source(source, allowed)
+        target = source_for(source, allowed)
         counters = counters or WatchCounters()
         rate = self.sample_fps(sample_fps)
-        if isinstance(target, Path):
+        if not target.live:
             yield StreamStatus(StreamState.STREAMING)
-            for item in self.process_path(target, camera_id=source_id, sample_fps=rate):
+            for item in self.run(target, camera_id=source_id, sample_fps=rate):
                 if isinstance(item, TrackEvent):
                     counters.events += 1
                     yield item
             yield StreamStatus(StreamState.STOPPED, "end of file")
             return
-        yield from self._watch_live(str(target), source_id, stop, rate, zones, counters)
+        yield from self._watch_live(target, source_id, stop, rate, zones, counters)
 
-    def _watch_live(self, url: str, source_id: str, stop: threading.Event, rate: float, zones: Zones | None,
-                    counters: WatchCounters) -> Iterator[TrackEvent | StreamStatus]:
+    def _watch_live(self, source: FrameSource, source_id: str, stop: threading.Event, rate: float,
+                    zones: Zones | None, counters: WatchCounters) -> Iterator[TrackEvent | StreamStatus]:
         video = self.settings.video
         start = time.monotonic()
-        session = self.session(source_id, rate or 25.0, zones=zones)
+        session: VideoSession | None = None  # made on the first connection, at the stream's frame rate
         sampler = FrameSampler(rate)
 
         connection = {"wall0": 0.0, "kept": 0.0}
@@ -172,10 +210,12 @@ class VideoPlane:
         while not stop.is_set():
             yield StreamStatus(StreamState.RECONNECTING if reconnects else StreamState.CONNECTING, message, reconnects)
             try:
-                reader = VideoReader.from_url(url, self.limits)
+                reader = source.open(self.limits)
             except AlprError as exc:
                 message = exc.message
             else:
+                if session is None:
+                    session = self.session(source_id, rate or reader.info.fps, zones=zones)
                 yield StreamStatus(StreamState.STREAMING, "", reconnects)
                 delay = video.reconnect_initial_s
                 message = "stream ended"
@@ -190,19 +230,19 @@ class VideoPlane:
                                 counters.events += 1
                                 yield event
                 except AlprError as exc:
-                    message = exc.message
+                    message = redact_text(exc.message)
             if stop.is_set():
                 break
             reconnects += 1
             # While the stream is down, time passes for the open tracks: their FINALs still go out.
             until = time.monotonic() + delay
             while not stop.is_set() and time.monotonic() < until:
-                for event in session.advance(time.monotonic() - start):
+                for event in session.advance(time.monotonic() - start) if session is not None else ():
                     counters.events += 1
                     yield event
                 stop.wait(min(_IDLE_TICK_S, max(0.0, until - time.monotonic())))
             delay = min(delay * 2, video.reconnect_max_s)
-        for event in session.finish():
+        for event in session.finish() if session is not None else ():
             counters.events += 1
             yield event
         yield StreamStatus(StreamState.STOPPED, "stopped", reconnects)

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from server.domain import Box, Detection, Image, PlateReading
 from server.pipeline.results import SceneAnalysis
+from server.video.decode import VideoLimits, VideoReader
 from server.video.track import View
 
 
@@ -34,4 +35,21 @@ class ViewSaver(Protocol):
 
     def save(self, name: str, view: View) -> tuple[str, str]:
         """(frame path, plate crop path) as responses show them; "" where nothing was saved."""
+        ...
+
+
+class FrameSource(Protocol):
+    """Where a session's frames come from (server.video.sources: an upload, a file, a live URL)."""
+
+    @property
+    def live(self) -> bool:
+        """True: reopened with backoff when it ends, timed by the wall clock; False: read once."""
+        ...
+
+    def describe(self) -> str:
+        """A name for logs, without credentials."""
+        ...
+
+    def open(self, limits: VideoLimits) -> VideoReader:
+        """The opened decoder; the domain's errors when it cannot be opened."""
         ...

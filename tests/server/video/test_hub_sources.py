@@ -10,7 +10,7 @@ import pytest
 from server.errors import InvalidInputError, InvalidPathError
 from server.video.events import EventKind, TrackEvent, VehicleReport
 from server.video.hub import EventHub
-from server.video.sources import check_source, redact
+from server.video.sources import LiveStream, VideoFile, redact, redact_text, source_for
 
 
 def _event(source: str, n: int) -> TrackEvent:
@@ -50,18 +50,22 @@ def test_closing_the_hub_ends_subscriptions() -> None:
 
 
 def test_sources(tmp_path: Path) -> None:
-    assert check_source("rtsp://cam.local/stream", ()) == "rtsp://cam.local/stream"
-    assert check_source("https://cam.local/live.m3u8", ()) == "https://cam.local/live.m3u8"
+    camera = source_for("rtsp://user:secret@cam.local/stream", ())
+    assert camera == LiveStream("rtsp://user:secret@cam.local/stream") and camera.live
+    assert camera.describe() == "rtsp://cam.local/stream"
+    assert source_for("https://cam.local/live.m3u8", ()) == LiveStream("https://cam.local/live.m3u8")
     video = tmp_path / "in" / "v.mp4"
     video.parent.mkdir()
     video.write_bytes(b"x")
-    assert check_source(str(video), (video.parent,)) == video
+    file = source_for(str(video), (video.parent,))
+    assert file == VideoFile(video) and not file.live and file.describe() == "v.mp4"
     with pytest.raises(InvalidPathError):
-        check_source(str(video), (tmp_path / "other",))
+        source_for(str(video), (tmp_path / "other",))
     with pytest.raises(InvalidPathError):
-        check_source(str(video.parent / ".." / ".." / "etc" / "passwd"), (video.parent,))
+        source_for(str(video.parent / ".." / ".." / "etc" / "passwd"), (video.parent,))
     with pytest.raises(InvalidInputError):
-        check_source("ftp://cam.local/x", ())
+        source_for("ftp://cam.local/x", ())
     with pytest.raises(InvalidInputError):
-        check_source("  ", ())
+        source_for("  ", ())
     assert redact("rtsp://user:secret@cam.local:554/s") == "rtsp://cam.local:554/s"
+    assert redact_text("refused: 'rtsp://u:p@c/s'") == "refused: 'rtsp://c/s'"
