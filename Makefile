@@ -43,9 +43,10 @@ buf-lint:
 	@test -x $(VENV)/buf/node_modules/.bin/buf || npm install --silent --prefix $(VENV)/buf @bufbuild/buf
 	$(VENV)/buf/node_modules/.bin/buf lint
 
-lint: install buf-lint ## ruff, mypy and buf lint
+lint: install buf-lint ## ruff, mypy, the import contracts (pyproject [tool.importlinter]) and buf lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 evaluate: models ## accuracy over ../shared/data
 	$(PY) scripts/evaluate.py

@@ -57,10 +57,10 @@ class GrpcEndpoint:
 
 
 @contextmanager
-def grpc_server(service: Service, max_workers: int | None = None) -> Iterator[GrpcEndpoint]:
-    """create_server on 127.0.0.1:0, started; stopped on exit."""
-    workers = max_workers or service.settings.server.max_workers
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=workers)
+def grpc_server(service: Service) -> Iterator[GrpcEndpoint]:
+    """create_server on 127.0.0.1:0 (server.max_workers streams), started; stopped on exit."""
+    workers = service.settings.server.max_workers
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0")
     server.start()
     try:
         yield GrpcEndpoint(f"127.0.0.1:{port}", workers)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from clients.credentials import key_matches, presented_key
 from rest_bridge.errors import envelope
 from server.errors import Reason
-from server.grpc_api.auth import key_matches, presented_key
 
 API_PREFIX = "/galaxy-alpr/v1"
 # Probes and the service's description stay reachable without a key.

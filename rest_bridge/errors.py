@@ -124,7 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     def respond(request: Request, reason: str, message: str, status_code: int | None = None,
                 retry_after_s: float | None = None) -> JSONResponse:
-        body = envelope(message, request.app.state.limits.tz, reason=reason, status_code=status_code)
+        body = envelope(message, request.app.state.limits.tz, reason=reason, status_code=status_code)  # LearnedLimits
         headers = {"Retry-After": str(max(1, math.ceil(retry_after_s)))} if retry_after_s is not None else None
         return JSONResponse(status_code=body["status_code"], content=body, headers=headers)
 

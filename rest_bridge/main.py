@@ -16,18 +16,17 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from clients import AsyncAlprClient, AsyncVideoClient
+from clients import AsyncAlprClient, AsyncVideoClient, request_ids
 from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.errors import envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.request_ids import request_id_middleware
 from rest_bridge.routes import alpr, events, history, images, info, plate, system, vehicle, video, watchlist
-from rest_bridge.service_limits import ServiceLimits, learn_limits
+from rest_bridge.service_limits import UNKNOWN_TZ, LearnedLimits
 from rest_bridge.settings import BridgeSettings, get_settings
 from server import __version__
 from server.errors import Reason
-from server.telemetry import request_ids
 
 API_PREFIX = "/galaxy-alpr/v1"
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
@@ -57,9 +56,10 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         app.state.video = AsyncVideoClient(settings.grpc_target, video_deadline_s=settings.video_deadline_s,
                                            unary_deadline_s=settings.unary_deadline_s, api_key=api_key,
                                            credentials=credentials)
-        limits: ServiceLimits = await learn_limits(app.state.client)
-        app.state.limits = limits
-        app.version = limits.version
+        app.state.limits = LearnedLimits(app.state.client)
+        limits = await app.state.limits.learn()
+        if limits is not None:
+            app.version = limits.version
         try:
             yield
         finally:
@@ -76,21 +76,28 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
 
-    def body_limit(scope: Scope) -> int:
+    async def body_limit(scope: Scope) -> int | None:
+        learned: LearnedLimits = scope["app"].state.limits
+        limits = await learned.learn()
+        if limits is None:
+            return None
         if str(scope.get("path", "")).startswith(f"{API_PREFIX}/video/"):
-            return settings.max_video_bytes + MULTIPART_OVERHEAD
-        limits: ServiceLimits = scope["app"].state.limits
+            return limits.max_video_bytes + MULTIPART_OVERHEAD
         return limits.max_upload_bytes * limits.max_batch_files + MULTIPART_OVERHEAD
 
     def refuse(scope: Scope, length: int, limit: int) -> Response:
-        limits: ServiceLimits = scope["app"].state.limits
-        body = envelope(f"Request body of {length} bytes is too large (at most {limit} bytes)", limits.tz,
+        learned: LearnedLimits = scope["app"].state.limits
+        body = envelope(f"Request body of {length} bytes is too large (at most {limit} bytes)", learned.tz,
                         reason=Reason.REQUEST_TOO_LARGE)
         return JSONResponse(status_code=body["status_code"], content=body)
 
+    def unavailable(scope: Scope) -> Response:
+        body = envelope("ALPR backend unavailable", UNKNOWN_TZ, reason=Reason.BACKEND_UNAVAILABLE)
+        return JSONResponse(status_code=body["status_code"], content=body, headers={"Retry-After": "1"})
+
     # Bodies are counted while they stream in: a chunked upload is cut off at the limit (413).
     app.add_middleware(StreamingBodyLimit, limit_of=body_limit, body_timeout_s=settings.body_timeout_s,
-                       refuse=refuse)
+                       refuse=refuse, unavailable=unavailable)
 
     # Outermost last: CORS answers preflights before the key check; metrics see every answer.
     app.middleware("http")(safe_headers)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 
 from clients.channel import CALLER_REQUEST_ID
-from server.telemetry.request_ids import REQUEST_ID
+from clients.request_ids import REQUEST_ID
 
 HEADER = "X-Request-ID"
 _SANE = re.compile(r"[A-Za-z0-9._-]{1,64}")

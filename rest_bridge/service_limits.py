@@ -1,9 +1,13 @@
-"""What the bridge learns from the gRPC server at start-up: upload and batch limits, timezone, version."""
+"""What the bridge learns from the gRPC server: upload, batch and video limits, timezone, version.
+
+The bridge holds no copy of the server's configuration: it asks GetPipelineInfo at start-up and,
+while the server has not answered yet, again on each request that needs a limit; until then such a
+request is answered 503 BACKEND_UNAVAILABLE, and envelopes carry UTC timestamps.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -11,10 +15,11 @@ import grpc
 
 from clients import AsyncAlprClient
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
-from server import __version__
-from server.config import Settings, load_settings
+from rest_bridge.errors import ApiError
+from server.errors import Reason
 
 log = logging.getLogger(__name__)
+UNKNOWN_TZ = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class ServiceLimits:
 
     max_upload_bytes: int
     max_batch_files: int
+    max_video_bytes: int
     timezone: str
     version: str
 
@@ -35,29 +41,37 @@ class ServiceLimits:
     def from_pipeline_info(cls, info: pb.GetPipelineInfoResponse) -> ServiceLimits:
         """What the server says in GetPipelineInfo."""
         return cls(max_upload_bytes=info.max_image_bytes, max_batch_files=info.max_batch_images,
-                   timezone=info.timezone, version=info.version)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ServiceLimits:
-        """The same typed settings the server is built from (config.yaml + environment)."""
-        return cls(max_upload_bytes=settings.limits.max_image_bytes,
-                   max_batch_files=settings.limits.max_batch_images,
-                   timezone=settings.timezone, version=__version__)
+                   max_video_bytes=info.max_video_bytes, timezone=info.timezone, version=info.version)
 
 
-def configured_limits() -> ServiceLimits:
-    """The limits of this machine's configuration (used while the server cannot be asked)."""
-    return ServiceLimits.from_settings(load_settings())
+class LearnedLimits:
+    """The server's limits once it has told them (`known`), asked again while it has not."""
 
+    def __init__(self, client: AsyncAlprClient) -> None:
+        self._client = client
+        self.known: ServiceLimits | None = None
 
-async def learn_limits(client: AsyncAlprClient,
-                       fallback: Callable[[], ServiceLimits] = configured_limits) -> ServiceLimits:
-    """Ask the server; when it cannot answer, take the same typed settings it would be built from."""
-    try:
-        limits = ServiceLimits.from_pipeline_info(await client.pipeline_info())
-    except grpc.aio.AioRpcError as exc:
-        log.warning("gRPC server not reachable at start-up (%s); limits from the configuration", exc.code().name)
-        return fallback()
-    log.info("server limits: uploads %d bytes, %d files per batch, timezone %s",
-             limits.max_upload_bytes, limits.max_batch_files, limits.timezone)
-    return limits
+    @property
+    def tz(self) -> ZoneInfo:
+        """The server's timezone, UTC until it is known (error envelopes need one before)."""
+        return self.known.tz if self.known is not None else UNKNOWN_TZ
+
+    async def learn(self) -> ServiceLimits | None:
+        """Ask the server (once it has answered, never again); None while it cannot answer."""
+        if self.known is None:
+            try:
+                self.known = ServiceLimits.from_pipeline_info(await self._client.pipeline_info())
+            except grpc.aio.AioRpcError as exc:
+                log.warning("gRPC server not reachable (%s): its limits are not known yet", exc.code().name)
+                return None
+            k = self.known
+            log.info("server limits: uploads %d bytes, %d files per batch, videos %d bytes, timezone %s",
+                     k.max_upload_bytes, k.max_batch_files, k.max_video_bytes, k.timezone)
+        return self.known
+
+    async def get(self) -> ServiceLimits:
+        """The limits; ApiError BACKEND_UNAVAILABLE (503) while the server cannot be asked."""
+        limits = await self.learn()
+        if limits is None:
+            raise ApiError(Reason.BACKEND_UNAVAILABLE, "ALPR backend unavailable")
+        return limits

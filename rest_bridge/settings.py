@@ -58,8 +58,7 @@ class BridgeSettings(BaseModel):
     def api_key_values(self) -> tuple[str, ...]:
         """The REST API keys as plain strings."""
         return tuple(k.get_secret_value() for k in self.api_keys if k.get_secret_value())
-    # Videos: the upload limit (the server checks `limits.max_video_bytes` again) and the call's deadline.
-    max_video_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    # Videos: the call's deadline (the upload limit is the server's limits.max_video_bytes, learned).
     video_deadline_s: float = Field(900.0, gt=0)
 
     @property

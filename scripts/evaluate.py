@@ -292,7 +292,7 @@ def in_process_server() -> Iterator[str]:
             **{k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")},
         })
         service = build_service(settings)
-        server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=4)
+        server, port, _ = create_server(service.servicer, "127.0.0.1:0")
         server.start()
         try:
             yield f"127.0.0.1:{port}"

@@ -103,7 +103,7 @@ def main() -> int:
     settings = load_settings(environ={"GALAXY_ALPR__OCR__PROVIDER": "local", "GALAXY_ALPR__BASE_DIR": str(work),
                                       **models, **env})
     service = build_service(settings)
-    server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=4, video=service.video)
+    server, port, _ = create_server(service.servicer, "127.0.0.1:0", video=service.video)
     server.start()
     results = []
     frames = 0

@@ -34,6 +34,7 @@ from server.plates.calibration import UNCALIBRATED, Calibration
 from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore, OutputDirs
 from server.storage.retention import Retention
+from server.telemetry.metrics import ServerMetrics
 from server.thread_plan import apply_thread_plan
 from server.video.cameras import CameraManager
 from server.video.hub import EventHub
@@ -194,8 +195,9 @@ def build_service(settings: Settings) -> Service:
         storage=lambda: store.report(min_free_bytes=settings.output.min_free_mb << 20), base_dir=settings.base_dir,
     )
     executor = ThreadPoolExecutor(max_workers=settings.server.stage_threads, thread_name_prefix="stage")
-    servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor,
-                            stream_window=settings.server.stream_window, now=utc_now)
+    metrics = ServerMetrics()
+    servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor, now=utc_now,
+                            metrics=metrics)
     # Video and camera FINAL events go to the read history too (one read per vehicle).
     on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras],
                                   formats=settings.plates.formats) if history is not None else None)

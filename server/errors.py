@@ -108,9 +108,8 @@ def code_of(reason: str) -> str:
 
 
 class AlprError(Exception):
-    """Base of every error the service reports on purpose."""
+    """Base of every error the service reports on purpose; its gRPC code follows from its reason (REASON_CODES)."""
 
-    code = "INTERNAL"
     reason: str = Reason.INTERNAL
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
@@ -119,11 +118,15 @@ class AlprError(Exception):
         if reason is not None:
             self.reason = reason
 
+    @property
+    def code(self) -> str:
+        """The google.rpc.Code name of this error (stated once, in REASON_CODES)."""
+        return code_of(self.reason)
+
 
 class InvalidInputError(AlprError):
     """The request itself is wrong (format, size, timestamp, path...)."""
 
-    code = "INVALID_ARGUMENT"
     reason: str = Reason.INVALID_ARGUMENT
 
 
@@ -166,14 +169,12 @@ class InvalidPathError(InvalidInputError):
 class ImageTooLargeError(AlprError):
     """The upload is over the size limit."""
 
-    code = "RESOURCE_EXHAUSTED"
     reason: str = Reason.IMAGE_TOO_LARGE
 
 
 class OverloadedError(AlprError):
     """The server is at its bound of in-flight work: retry after `retry_after_s`."""
 
-    code = "RESOURCE_EXHAUSTED"
     reason: str = Reason.OVERLOADED
 
     def __init__(self, message: str, *, retry_after_s: float = 1.0, reason: str | None = None) -> None:
@@ -184,56 +185,48 @@ class OverloadedError(AlprError):
 class ShuttingDownError(AlprError):
     """The server is draining: the item was received but will not be processed here."""
 
-    code = "UNAVAILABLE"
     reason: str = Reason.SHUTTING_DOWN
 
 
 class StreamIdleError(AlprError):
     """A stream sent nothing for longer than server.stream_idle_timeout_s."""
 
-    code = "DEADLINE_EXCEEDED"
     reason: str = Reason.STREAM_IDLE
 
 
 class NotFoundError(AlprError):
     """A requested stored image does not exist."""
 
-    code = "NOT_FOUND"
     reason: str = Reason.NOT_FOUND
 
 
 class ModelUnavailableError(AlprError):
     """A model needed by a stage is not loaded."""
 
-    code = "UNAVAILABLE"
     reason: str = Reason.MODEL_UNAVAILABLE
 
 
 class HistoryDisabledError(AlprError):
     """The read history is switched off (history.enabled: false)."""
 
-    code = "UNAVAILABLE"
     reason: str = Reason.HISTORY_DISABLED
 
 
 class OcrError(AlprError):
     """An OCR provider failed (network, quota, bad answer)."""
 
-    code = "UNAVAILABLE"
     reason: str = Reason.OCR_FAILED
 
 
 class OcrTimeoutError(OcrError):
     """The OCR provider did not answer within its time budget."""
 
-    code = "DEADLINE_EXCEEDED"
     reason: str = Reason.OCR_TIMEOUT
 
 
 class OcrRateLimitedError(OcrError):
     """The OCR provider's rate limit (ours or theirs) was hit."""
 
-    code = "RESOURCE_EXHAUSTED"
     reason: str = Reason.OCR_RATE_LIMITED
 
 
@@ -274,12 +267,10 @@ class VideoTooLongError(InvalidInputError):
 class VideoTooLargeError(AlprError):
     """The video upload is over the size limit."""
 
-    code = "RESOURCE_EXHAUSTED"
     reason: str = Reason.VIDEO_TOO_LARGE
 
 
 class StreamUnavailableError(AlprError):
     """A camera or stream URL cannot be opened or stopped delivering frames."""
 
-    code = "UNAVAILABLE"
     reason: str = Reason.STREAM_UNAVAILABLE

@@ -11,12 +11,11 @@ import threading
 
 import grpc
 
+from clients import request_ids
 from server.bootstrap import build_service
 from server.config import Settings, load_settings
 from server.errors import ConfigError
 from server.grpc_api.app import create_server, serve_until_signalled, server_credentials
-from server.telemetry import request_ids
-from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger("server")
 
@@ -49,16 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     health = service.system.health()
     for issue in health.issues:
         log.warning("degraded: %s", issue)
-    metrics = ServerMetrics()
+    metrics = service.servicer.metrics  # build_service always makes them
     server, port, health_servicer = create_server(
-        service.servicer, f"{settings.server.host}:{settings.server.port}",
-        max_workers=settings.server.max_workers, healthy=health.healthy,
-        system_threads=settings.server.system_threads, metrics=metrics,
+        service.servicer, f"{settings.server.host}:{settings.server.port}", healthy=health.healthy,
+        system_threads=settings.server.system_threads,
         api_keys=settings.server.api_key_values, credentials=_credentials(settings), video=service.video,
         long_streams=settings.video.max_streams, history=service.history_servicer)
     if not settings.server.api_key_values:
         log.warning("gRPC port is open: no server.api_keys configured (set GALAXY_ALPR__SERVER__API_KEYS)")
-    if settings.server.metrics_port >= 0:
+    if settings.server.metrics_port >= 0 and metrics is not None:
         try:
             bound = metrics.serve(settings.server.metrics_host, settings.server.metrics_port)
         except OSError as exc:  # metrics are for operators: serving goes on without them

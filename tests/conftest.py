@@ -83,10 +83,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 
 @contextmanager
-def serving(service: Service, *, max_workers: int = 8) -> Iterator[str]:
-    """A real gRPC server for the service on a free loopback port; yields its target."""
-    server, port, _health = create_server(service.servicer, "127.0.0.1:0", max_workers=max_workers,
-                                          video=service.video, history=service.history_servicer)
+def serving(service: Service) -> Iterator[str]:
+    """A real gRPC server for the service (server.max_workers streams) on a free loopback port; yields its target."""
+    server, port, _health = create_server(service.servicer, "127.0.0.1:0", video=service.video,
+                                          history=service.history_servicer)
     server.start()
     try:
         yield f"127.0.0.1:{port}"

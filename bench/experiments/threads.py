@@ -82,7 +82,7 @@ def _started(stack: ExitStack, base: Path, variants: tuple[ServiceVariant, ...])
     for i, variant in enumerate(variants):
         service = stack.enter_context(in_process_service(base / f"v{i}", variant.overrides()))
         _respin(service, variant)
-        yield stack.enter_context(grpc_server(service, variant.max_workers))
+        yield stack.enter_context(grpc_server(service))
 
 
 def service_threads(sample: Sample, *, single_requests: int, clients: int, rounds: int, stream_images: int,

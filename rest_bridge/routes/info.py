@@ -13,7 +13,7 @@ from galaxy.alpr.v1 import types_pb2
 from rest_bridge import convert, video_convert
 from rest_bridge.errors import envelope
 from rest_bridge.responses import now_iso
-from rest_bridge.routes.deps import ClientDep, LimitsDep, VideoDep
+from rest_bridge.routes.deps import ClientDep, LearnedDep, LimitsDep, VideoDep
 from server.errors import Reason
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def root(client: ClientDep) -> dict[str, Any]:
 
 
 @router.get("/health", summary="Health check", response_model=None)
-async def health(client: ClientDep, limits: LimitsDep, video: VideoDep) -> dict[str, Any] | JSONResponse:
+async def health(client: ClientDep, limits: LearnedDep, video: VideoDep) -> dict[str, Any] | JSONResponse:
     """healthy when every stage can run, degraded otherwise; 503 when the backend is unreachable."""
     try:
         h = await client.health()
@@ -58,7 +58,7 @@ async def health(client: ClientDep, limits: LimitsDep, video: VideoDep) -> dict[
 
 
 @router.get("/test/connection", summary="Test API connection")
-async def test_connection(client: ClientDep, limits: LimitsDep) -> dict[str, Any]:
+async def test_connection(client: ClientDep, limits: LearnedDep) -> dict[str, Any]:
     """The bridge answers; says whether the gRPC backend does too."""
     try:
         await client.service_info()

@@ -13,7 +13,6 @@ from rest_bridge import video_convert
 from rest_bridge.errors import ApiError
 from rest_bridge.responses import success
 from rest_bridge.routes.deps import LimitsDep, VideoDep
-from rest_bridge.settings import get_settings
 from rest_bridge.uploads import READ_CHUNK
 from server.errors import Reason
 
@@ -43,7 +42,7 @@ async def process_video(
     started = time.perf_counter()
     await file.seek(0)
     summary: vpb.VideoSummary | None = None
-    async for response in video.process_video(_chunks(file, get_settings().max_video_bytes),
+    async for response in video.process_video(_chunks(file, limits.max_video_bytes),
                                               file_name=file.filename or "", sample_fps=sample_fps,
                                               camera_id=camera_id):
         if response.HasField("summary"):

@@ -27,7 +27,6 @@ from server.grpc_api.metrics_interceptor import MetricsInterceptor
 from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
 from server.pipeline.stats import Stats
-from server.telemetry.metrics import ServerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +50,21 @@ KEEPALIVE_OPTIONS = [
 HISTORY_SERVICE_NAME = hpb.DESCRIPTOR.services_by_name["HistoryService"].full_name
 
 
-def create_server(servicer: AlprServicer, address: str, *, max_workers: int, healthy: bool = True,
-                  stats: Stats | None = None, system_threads: int = 4, metrics: ServerMetrics | None = None,
-                  api_keys: tuple[str, ...] = (), credentials: grpc.ServerCredentials | None = None,
+def create_server(servicer: AlprServicer, address: str, *, healthy: bool = True,
+                  stats: Stats | None = None, system_threads: int = 4, api_keys: tuple[str, ...] = (),
+                  credentials: grpc.ServerCredentials | None = None,
                   video: VideoServicer | None = None, long_streams: int = 0,
                   history: HistoryServicer | None = None,
                   ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to address; returns (server, bound port, health servicer).
 
-    `max_workers` streams are served at once; more are refused at once with RESOURCE_EXHAUSTED, so the
-    `system_threads` kept apart always serve health and system RPCs. `video` adds the VideoService, whose
-    `long_streams` server streams (WatchStream, SubscribeEvents; bounded by video.max_streams) get threads
-    of their own. Bind "127.0.0.1:0" in tests.
+    The servicer's `server.max_workers` streams are served at once (its admission); more are refused at
+    once with RESOURCE_EXHAUSTED, so the `system_threads` kept apart always serve health and system RPCs.
+    `video` adds the VideoService, whose `long_streams` server streams (WatchStream, SubscribeEvents;
+    bounded by video.max_streams) get threads of their own. Bind "127.0.0.1:0" in tests.
     """
-    servicer.admission.max_streams = max_workers
-    servicer.metrics = metrics
-    if metrics is not None:
-        metrics.watch_admission(servicer.admission.numbers)
-    threads = max_workers + system_threads + (long_streams if video is not None else 0)
+    metrics = servicer.metrics
+    threads = servicer.admission.max_streams + system_threads + (long_streams if video is not None else 0)
     interceptors: list[grpc.ServerInterceptor] = [] if metrics is None else [MetricsInterceptor(metrics)]
     if api_keys:
         interceptors.append(ApiKeyInterceptor(api_keys))

@@ -6,12 +6,12 @@ The health service stays open so that orchestrators can probe it without a key.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import grpc
 
+from clients.credentials import key_matches, presented_key
 from server.errors import AlprError, Reason
 from server.grpc_api.status import rich_status
 
@@ -21,22 +21,7 @@ OPEN_SERVICES = ("/grpc.health.v1.Health/",)
 class UnauthenticatedError(AlprError):
     """No API key, or one that is not configured."""
 
-    code = "UNAUTHENTICATED"
     reason: str = Reason.UNAUTHENTICATED
-
-
-def presented_key(metadata: Iterable[tuple[str, Any]]) -> str:
-    """The key a caller sent (x-api-key, else a Bearer token), or ""."""
-    values = {k.lower(): str(v) for k, v in metadata}
-    if values.get("x-api-key"):
-        return values["x-api-key"]
-    scheme, _, token = values.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def key_matches(key: str, keys: Iterable[str]) -> bool:
-    """Constant-time comparison against every configured key."""
-    return bool(key) and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)
 
 
 def _refusal(method: str, context: grpc.ServicerContext) -> None:

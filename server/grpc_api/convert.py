@@ -181,7 +181,7 @@ def pipeline_info(d: PipelineDescription, version: str) -> pb.GetPipelineInfoRes
         execution_providers=list(d.execution_providers), ocr_provider=d.ocr_provider,
         pairing_method=d.pairing_method, supported_formats=list(d.supported_formats),
         max_image_bytes=d.max_image_bytes, min_scene_width=d.min_scene_width, min_scene_height=d.min_scene_height,
-        max_batch_images=d.max_batch_images, timezone=d.timezone,
+        max_batch_images=d.max_batch_images, timezone=d.timezone, max_video_bytes=d.max_video_bytes,
     )
 
 

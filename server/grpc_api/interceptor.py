@@ -8,11 +8,11 @@ from typing import Any
 
 import grpc
 
+from clients.request_ids import REQUEST_ID, from_metadata
 from server.errors import AlprError
 from server.grpc_api.admission import Admission
 from server.grpc_api.status import rich_status
 from server.pipeline.stats import Stats
-from server.telemetry.request_ids import REQUEST_ID, from_metadata
 
 log = logging.getLogger(__name__)
 

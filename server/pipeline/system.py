@@ -71,6 +71,7 @@ class PipelineDescription:
     min_scene_height: int
     max_batch_images: int
     timezone: str
+    max_video_bytes: int
 
 
 def _not_configured(name: str) -> ProviderStatus:
@@ -190,4 +191,5 @@ class SystemStatus:
             supported_formats=tuple(settings.image_formats), max_image_bytes=limits.max_image_bytes,
             min_scene_width=limits.min_scene_width, min_scene_height=limits.min_scene_height,
             max_batch_images=limits.max_batch_images, timezone=settings.timezone,
+            max_video_bytes=limits.max_video_bytes,
         )

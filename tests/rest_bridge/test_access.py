@@ -36,7 +36,7 @@ def photo() -> bytes:
 
 def fresh_servicer(service: Service) -> AlprServicer:
     return AlprServicer(service.settings, CountedStages(service.pipeline, service.stats), service.system,
-                        executor=service.executor, stream_window=2, now=utc_now)
+                        executor=service.executor, now=utc_now)
 
 
 def test_rest_api_keys(grpc_target: str) -> None:
@@ -87,7 +87,7 @@ def test_metrics_parse_and_served_files_are_not_sniffed(client: TestClient) -> N
 
 
 def test_grpc_api_keys_and_the_bridge_sending_its_key(service: Service) -> None:
-    server, port, _ = create_server(fresh_servicer(service), "127.0.0.1:0", max_workers=4, api_keys=("s3cret",))
+    server, port, _ = create_server(fresh_servicer(service), "127.0.0.1:0", api_keys=("s3cret",))
     server.start()
     target = f"127.0.0.1:{port}"
     try:
@@ -117,7 +117,7 @@ def tls_files(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_tls_on_the_grpc_port_and_the_rest_port(service: Service, tls_files: tuple[Path, Path]) -> None:
     cert, key = tls_files
-    server, port, _ = create_server(fresh_servicer(service), "127.0.0.1:0", max_workers=4,
+    server, port, _ = create_server(fresh_servicer(service), "127.0.0.1:0",
                                     credentials=server_credentials(str(cert), str(key)))
     server.start()
     target = f"localhost:{port}"

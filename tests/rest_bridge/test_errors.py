@@ -124,7 +124,7 @@ def strict_service(tmp_path_factory: pytest.TempPathFactory, fake: FakeGeminiSer
 
 @pytest.fixture(scope="module")
 def strict_target(strict_service: Service) -> Iterator[str]:
-    with serving(strict_service, max_workers=4) as target:
+    with serving(strict_service) as target:
         yield target
 
 
@@ -201,7 +201,7 @@ def test_unwritable_artefacts_answer_the_read_with_a_storage_warning(strict_clie
 
 
 def test_bridge_learned_the_servers_limits(strict_client: TestClient) -> None:
-    limits = strict_client.app.state.limits  # type: ignore[attr-defined]
+    limits = strict_client.app.state.limits.known  # type: ignore[attr-defined]
     assert (limits.max_upload_bytes, limits.timezone) == (UPLOAD_LIMIT, TIMEZONE)
     info = strict_client.get(f"{API}/pipeline/info").json()["pipeline_info"]
     assert info["max_image_size_bytes"] == UPLOAD_LIMIT

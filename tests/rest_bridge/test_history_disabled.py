@@ -17,7 +17,7 @@ API = "/galaxy-alpr/v1"
 def test_disabled_history(tmp_path: Path) -> None:
     service = build_service(make_settings(tmp_path, GALAXY_ALPR__HISTORY__ENABLED="false"))
     try:
-        with serving(service, max_workers=4) as target, \
+        with serving(service) as target, \
                 TestClient(create_app(BridgeSettings(grpc_target=target))) as client:
             record = labels("openalpr-us")[0]
             content = (data_set("openalpr-us") / record["image"]).read_bytes()

@@ -6,7 +6,7 @@ import logging
 
 from fastapi.testclient import TestClient
 
-from tests.server.telemetry.test_request_ids import Capture
+from tests.clients.test_request_ids import Capture
 
 API = "/galaxy-alpr/v1"
 

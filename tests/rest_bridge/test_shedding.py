@@ -54,8 +54,8 @@ def test_the_servers_in_flight_bound_reaches_rest_as_429(service: Service) -> No
     settings = service.settings.model_copy(
         update={"server": service.settings.server.model_copy(update={"max_inflight_images": 1})})
     servicer = AlprServicer(settings, CountedStages(service.pipeline, service.stats), service.system,
-                            executor=service.executor, stream_window=2, now=utc_now)
-    server, port, _ = create_server(servicer, "127.0.0.1:0", max_workers=8)
+                            executor=service.executor, now=utc_now)
+    server, port, _ = create_server(servicer, "127.0.0.1:0")
     server.start()
     try:
         app = create_app(BridgeSettings(grpc_target=f"127.0.0.1:{port}", max_inflight_requests=0))

@@ -28,7 +28,7 @@ def small_client(grpc_target: str) -> Iterator[TestClient]:
     """A bridge over the real server whose learned upload limit is made small (the server keeps 20 MB)."""
     app = create_app(BridgeSettings(grpc_target=grpc_target))
     with TestClient(app) as client:
-        app.state.limits = replace(app.state.limits, max_upload_bytes=SMALL_LIMIT)
+        app.state.limits.known = replace(app.state.limits.known, max_upload_bytes=SMALL_LIMIT)
         yield client
 
 
@@ -53,7 +53,7 @@ def served_bridge(grpc_target: str) -> Iterator[tuple[str, int]]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    app.state.limits = replace(app.state.limits, max_upload_bytes=SMALL_LIMIT)
+    app.state.limits.known = replace(app.state.limits.known, max_upload_bytes=SMALL_LIMIT)
     yield "127.0.0.1", server.servers[0].sockets[0].getsockname()[1]
     server.should_exit = True
     thread.join(10)

@@ -45,7 +45,7 @@ def wait_for_probe(service: Service) -> None:
 
 def recognize(service: Service, content: bytes) -> pb.RecognizePlatesResponse:
     """One crop through RecognizePlates over a real channel to this service."""
-    server, port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=2)
+    server, port, _ = create_server(service.servicer, "127.0.0.1:0")
     server.start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -34,7 +34,7 @@ def servicer_for(service: Service, **server: Any) -> AlprServicer:
     settings = service.settings.model_copy(
         update={"server": service.settings.server.model_copy(update=server)})
     return AlprServicer(settings, CountedStages(service.pipeline, service.stats), service.system,
-                        executor=service.executor, stream_window=2, now=utc_now)
+                        executor=service.executor, now=utc_now)
 
 
 def idle_requests(release: threading.Event) -> Iterator[pb.ProcessImagesRequest]:
@@ -75,8 +75,8 @@ def assert_system_answers(channel: grpc.Channel) -> None:
 @pytest.mark.parametrize("idle", [8, 64])
 def test_idle_streams_starve_nobody(service: Service, idle: int) -> None:
     content = photo()
-    servicer = servicer_for(service, stream_idle_timeout_s=60.0)
-    server, port, _ = create_server(servicer, "127.0.0.1:0", max_workers=16, system_threads=2)
+    servicer = servicer_for(service, stream_idle_timeout_s=60.0, max_workers=16)
+    server, port, _ = create_server(servicer, "127.0.0.1:0", system_threads=2)
     server.start()
     release = threading.Event()
     try:
@@ -109,8 +109,8 @@ def test_idle_streams_starve_nobody(service: Service, idle: int) -> None:
 
 
 def test_an_idle_stream_is_closed_and_its_slot_given_to_the_next_client(service: Service) -> None:
-    servicer = servicer_for(service, stream_idle_timeout_s=0.5)
-    server, port, _ = create_server(servicer, "127.0.0.1:0", max_workers=1, system_threads=1)
+    servicer = servicer_for(service, stream_idle_timeout_s=0.5, max_workers=1)
+    server, port, _ = create_server(servicer, "127.0.0.1:0", system_threads=1)
     server.start()
     release = threading.Event()
     try:
@@ -131,8 +131,8 @@ def test_an_idle_stream_is_closed_and_its_slot_given_to_the_next_client(service:
 def test_images_beyond_the_in_flight_bound_are_shed_and_the_rest_served(service: Service) -> None:
     """Three clients at once against room for one image: each is served or refused OVERLOADED, none waits."""
     content = photo()
-    servicer = servicer_for(service, max_inflight_images=1)
-    server, port, _ = create_server(servicer, "127.0.0.1:0", max_workers=8, system_threads=1)
+    servicer = servicer_for(service, max_inflight_images=1, max_workers=8)
+    server, port, _ = create_server(servicer, "127.0.0.1:0", system_threads=1)
     server.start()
     outcomes: list[str] = []
     try:

@@ -25,10 +25,10 @@ def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 def test_metrics_count_rpcs_stages_reads_and_rejections(service: Service) -> None:
     record = labels("openalpr-us")[0]
     photo = (data_set("openalpr-us") / record["image"]).read_bytes()
-    servicer = AlprServicer(service.settings, CountedStages(service.pipeline, service.stats), service.system,
-                            executor=service.executor, stream_window=2, now=utc_now)
     metrics = ServerMetrics()
-    server, port, _ = create_server(servicer, "127.0.0.1:0", max_workers=4, metrics=metrics)
+    servicer = AlprServicer(service.settings, CountedStages(service.pipeline, service.stats), service.system,
+                            executor=service.executor, now=utc_now, metrics=metrics)
+    server, port, _ = create_server(servicer, "127.0.0.1:0")
     server.start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -142,7 +142,7 @@ def camera_server(tmp_path: Path, two_vehicles: VideoPlan) -> Iterator[tuple[str
         GALAXY_ALPR__VIDEO__RECONNECT_INITIAL_S="0.2", GALAXY_ALPR__VIDEO__RECONNECT_MAX_S="1.0",
         GALAXY_ALPR__VIDEO__ALLOWED_DIRS=f"[{two_vehicles.path.parent}]")
     service = build_service(settings)
-    server, grpc_port, _ = create_server(service.servicer, "127.0.0.1:0", max_workers=6, video=service.video)
+    server, grpc_port, _ = create_server(service.servicer, "127.0.0.1:0", video=service.video)
     server.start()
     service.cameras.start()
     try:

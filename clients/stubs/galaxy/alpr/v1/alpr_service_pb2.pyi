@@ -504,6 +504,7 @@ class GetPipelineInfoResponse(_message.Message):
     MIN_SCENE_HEIGHT_FIELD_NUMBER: _builtins.int
     MAX_BATCH_IMAGES_FIELD_NUMBER: _builtins.int
     TIMEZONE_FIELD_NUMBER: _builtins.int
+    MAX_VIDEO_BYTES_FIELD_NUMBER: _builtins.int
     pipeline_name: _builtins.str
     version: _builtins.str
     ocr_provider: _builtins.str
@@ -514,6 +515,8 @@ class GetPipelineInfoResponse(_message.Message):
     max_batch_images: _builtins.int
     timezone: _builtins.str
     """The IANA timezone of every timestamp the service writes (e.g. Asia/Makassar)."""
+    max_video_bytes: _builtins.int
+    """The largest video upload (ProcessVideo) the service accepts, in bytes."""
     @_builtins.property
     def stages(self) -> _containers.RepeatedCompositeFieldContainer[_types_pb2.StageInfo]: ...
     @_builtins.property
@@ -537,10 +540,11 @@ class GetPipelineInfoResponse(_message.Message):
         min_scene_height: _builtins.int = ...,
         max_batch_images: _builtins.int = ...,
         timezone: _builtins.str = ...,
+        max_video_bytes: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["execution_providers", b"execution_providers", "max_batch_images", b"max_batch_images", "max_image_bytes", b"max_image_bytes", "min_scene_height", b"min_scene_height", "min_scene_width", b"min_scene_width", "ocr_provider", b"ocr_provider", "pairing_method", b"pairing_method", "pipeline_name", b"pipeline_name", "stages", b"stages", "supported_formats", b"supported_formats", "timezone", b"timezone", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["execution_providers", b"execution_providers", "max_batch_images", b"max_batch_images", "max_image_bytes", b"max_image_bytes", "max_video_bytes", b"max_video_bytes", "min_scene_height", b"min_scene_height", "min_scene_width", b"min_scene_width", "ocr_provider", b"ocr_provider", "pairing_method", b"pairing_method", "pipeline_name", b"pipeline_name", "stages", b"stages", "supported_formats", b"supported_formats", "timezone", b"timezone", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -6,10 +6,10 @@ import logging
 
 import grpc
 
+from clients.request_ids import LOG_FORMAT, RequestIdFilter
 from galaxy.alpr.v1 import alpr_service_pb2 as pb
 from galaxy.alpr.v1 import alpr_service_pb2_grpc as pb_grpc
 from galaxy.alpr.v1 import types_pb2
-from server.telemetry.request_ids import LOG_FORMAT, RequestIdFilter
 
 
 class Capture(logging.Handler):
