@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
@@ -150,7 +151,7 @@ def bench_database(url: str, *, reads: int, plates: int, queries: int, seed: int
     """Migrate, load, then time the searches on one database."""
     rng = random.Random(seed)
     engine = make_engine(url)
-    store = HistoryStore(engine)  # runs the migrations: same schema and indexes as the service
+    store = HistoryStore(engine, tz=ZoneInfo("UTC"))  # runs the migrations: same schema and indexes as the service
     names = make_plates(plates, rng)
     load_s = load(engine, names, reads, rng)
     sample = [rng.choice(names) for _ in range(queries)]

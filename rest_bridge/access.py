@@ -12,7 +12,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from clients.credentials import key_matches, presented_key
-from rest_bridge.errors import envelope
+from rest_bridge.errors import RETRY_REASONS, envelope
 from server.errors import Reason
 
 API_PREFIX = "/galaxy-alpr/v1"
@@ -75,7 +75,7 @@ def access_middleware(keys: tuple[str, ...], limiter: RateLimiter | None
     return guard
 
 
-def inflight_limit(max_inflight: int, retry_after_s: float = 1.0
+def inflight_limit(max_inflight: int, retry_after_s: float = RETRY_REASONS[Reason.OVERLOADED]
                    ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     """Shed POSTs beyond max_inflight at once (429 OVERLOADED + Retry-After), before reading their bodies.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from starlette.types import Scope
 from clients import AsyncAlprClient, AsyncVideoClient, request_ids
 from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
-from rest_bridge.errors import envelope, install_error_handlers
+from rest_bridge.errors import RETRY_REASONS, envelope, install_error_handlers
 from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.request_ids import request_id_middleware
 from rest_bridge.routes import alpr, events, history, images, info, plate, system, vehicle, video, watchlist
@@ -93,7 +94,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
 
     def unavailable(scope: Scope) -> Response:
         body = envelope("ALPR backend unavailable", UNKNOWN_TZ, reason=Reason.BACKEND_UNAVAILABLE)
-        return JSONResponse(status_code=body["status_code"], content=body, headers={"Retry-After": "1"})
+        retry = str(max(1, math.ceil(RETRY_REASONS[Reason.BACKEND_UNAVAILABLE])))
+        return JSONResponse(status_code=body["status_code"], content=body, headers={"Retry-After": retry})
 
     # Bodies are counted while they stream in: a chunked upload is cut off at the limit (413).
     app.add_middleware(StreamingBodyLimit, limit_of=body_limit, body_timeout_s=settings.body_timeout_s,

@@ -295,7 +295,7 @@ class HistorySettings(_Frozen):
     webhook_backoff_s: float = Field(1.0, gt=0)
     webhook_max_backoff_s: float = Field(60.0, gt=0)
     # Reads (and their artefact files) older than this are deleted; 0 keeps them for ever.
-    retention_days: int = Field(0, ge=0)
+    retention_days: float = Field(0.0, ge=0)
     retention_interval_s: float = Field(3600.0, gt=0)
     # "all": keep every image; "watchlist": keep images only when a plate matches a watch-list entry.
     keep_images: Literal["all", "watchlist"] = "all"

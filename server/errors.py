@@ -177,7 +177,7 @@ class OverloadedError(AlprError):
 
     reason: str = Reason.OVERLOADED
 
-    def __init__(self, message: str, *, retry_after_s: float = 1.0, reason: str | None = None) -> None:
+    def __init__(self, message: str, *, retry_after_s: float, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
         self.retry_after_s = retry_after_s
 

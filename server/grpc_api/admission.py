@@ -24,7 +24,7 @@ _END = object()
 class Admission:
     """Counts open streams and in-flight images against their bounds."""
 
-    def __init__(self, *, max_streams: int, max_inflight_images: int, retry_after_s: float = 1.0) -> None:
+    def __init__(self, *, max_streams: int, max_inflight_images: int, retry_after_s: float) -> None:
         self.max_streams = max_streams
         self.max_inflight_images = max_inflight_images
         self.retry_after_s = retry_after_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from galaxy.alpr.v1 import history_service_pb2 as hpb
@@ -11,7 +12,6 @@ from server.history.payload import read_json
 from server.history.records import Alert, Box, PlateMatch, ReadQuery, StoredRead, WatchEntry
 from server.history.timeutil import parse_time
 
-DEFAULT_LIMIT = 50
 _MATCH: dict[int, PlateMatch] = {hpb.PLATE_MATCH_EXACT: "exact", hpb.PLATE_MATCH_PREFIX: "prefix",
                                  hpb.PLATE_MATCH_FUZZY: "fuzzy"}
 
@@ -20,13 +20,13 @@ def _box(box: Box | None) -> types_pb2.BoundingBox | None:
     return types_pb2.BoundingBox(x1=box[0], y1=box[1], x2=box[2], y2=box[3]) if box else None
 
 
-def read_query(f: hpb.ReadFilter, tz: ZoneInfo, *, limit: int = DEFAULT_LIMIT, cursor: str = "") -> ReadQuery:
-    """A ReadFilter (+ paging) as the store's query; times parsed in tz."""
+def read_query(f: hpb.ReadFilter, tz: ZoneInfo, *, limit: int = 0, cursor: str = "") -> ReadQuery:
+    """A ReadFilter (+ paging) as the store's query; times parsed in tz; limit 0: the store's default page."""
     match = _MATCH.get(f.match) or ("fuzzy" if f.max_distance > 0 else "exact")
-    return ReadQuery(plate=f.plate, match=match, max_distance=f.max_distance, since=parse_time(f.since, tz),
-                     until=parse_time(f.until, tz), camera_id=f.camera_id, region_code=f.region_code,
-                     plate_type=f.plate_type, vehicle_class=f.vehicle_class,
-                     limit=limit if limit else DEFAULT_LIMIT, cursor=cursor)
+    query = ReadQuery(plate=f.plate, match=match, max_distance=f.max_distance, since=parse_time(f.since, tz),
+                      until=parse_time(f.until, tz), camera_id=f.camera_id, region_code=f.region_code,
+                      plate_type=f.plate_type, vehicle_class=f.vehicle_class, cursor=cursor)
+    return replace(query, limit=limit) if limit else query
 
 
 def history_read(stored: StoredRead, tz: ZoneInfo) -> hpb.HistoryRead:

@@ -83,8 +83,3 @@ class _WithMetadata(grpc.Status):
         self.code = code
         self.details = details
         self.trailing_metadata = trailing_metadata
-
-
-def retry_after_s(exc: BaseException) -> float | None:
-    """The retry hint of an overload error, None for others."""
-    return exc.retry_after_s if isinstance(exc, OverloadedError) else None

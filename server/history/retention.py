@@ -35,7 +35,7 @@ def remove_artefacts(paths: list[str], *, base_dir: Path, root: Path) -> int:
 class RetentionSweeper:
     """Deletes old reads (and files no remaining read names) on a timer; sweep() runs one pass."""
 
-    def __init__(self, store: HistoryStore, *, days: int, base_dir: Path, root: Path, interval_s: float,
+    def __init__(self, store: HistoryStore, *, days: float, base_dir: Path, root: Path, interval_s: float,
                  now: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.days = days

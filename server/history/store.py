@@ -47,17 +47,17 @@ MAX_ALERTS = 1000
 class HistoryStore:
     """One database behind record / search / watch list / alerts; thread-safe (one session per call)."""
 
-    def __init__(self, engine: Engine, *, tz: ZoneInfo | None = None, now: Now = utc_now,
+    def __init__(self, engine: Engine, *, tz: ZoneInfo, now: Now = utc_now,
                  run_migrations: bool = True) -> None:
         self.engine = engine
-        self.tz = tz or ZoneInfo("UTC")
+        self.tz = tz
         self._now = now
         self._listeners: list[Callable[[], None]] = []
         if run_migrations:
             migrate.upgrade(engine)
 
     @classmethod
-    def open(cls, url: str, *, tz: ZoneInfo | None = None, now: Now = utc_now) -> HistoryStore:
+    def open(cls, url: str, *, tz: ZoneInfo, now: Now = utc_now) -> HistoryStore:
         """Open (and migrate) the database at a SQLAlchemy URL."""
         return cls(make_engine(url), tz=tz, now=now)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +17,8 @@ from sqlalchemy.engine import make_url
 
 from scripts.pg_cluster import PgCluster, unavailable_reason
 from server.history.store import HistoryStore
+
+UTC = ZoneInfo("UTC")
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +54,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(db_url: str) -> Iterator[HistoryStore]:
     """A migrated store on db_url."""
-    s = HistoryStore.open(db_url)
+    s = HistoryStore.open(db_url, tz=UTC)
     yield s
     s.close()

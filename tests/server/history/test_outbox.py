@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from scripts.pg_cluster import free_port
 from server.history.outbox import DeliveryPolicy, WebhookDispatcher
@@ -16,6 +17,8 @@ from server.history.records import Alert, NewRead, NewWatchEntry
 from server.history.signing import SIGNATURE_HEADER, verify
 from server.history.store import HistoryStore
 from tests.support.webhook_receiver import WebhookReceiver
+
+UTC = ZoneInfo("UTC")
 
 SECRET = "s3cret"
 FAST = DeliveryPolicy(secret=SECRET, timeout_s=2.0, backoff_s=0.1, max_backoff_s=0.5, poll_s=0.1, max_attempts=200)
@@ -31,7 +34,7 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
 
 
 def running(url: str, policy: DeliveryPolicy = FAST) -> tuple[HistoryStore, WebhookDispatcher]:
-    store = HistoryStore.open(url)
+    store = HistoryStore.open(url, tz=UTC)
     dispatcher = WebhookDispatcher(store.engine, policy)
     store.on_enqueued(dispatcher.wake)
     dispatcher.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -14,6 +15,8 @@ from server.history import migrate
 from server.history.cursor import InvalidCursorError
 from server.history.records import NewRead, NewWatchEntry, ReadQuery
 from server.history.store import HistoryStore
+
+UTC = ZoneInfo("UTC")
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -152,7 +155,7 @@ def test_retention_query_deletes_only_old_reads(store: HistoryStore) -> None:
 
 
 def test_migrations_downgrade_and_upgrade(db_url: str) -> None:
-    store = HistoryStore.open(db_url)
+    store = HistoryStore.open(db_url, tz=UTC)
     names = set(inspect(store.engine).get_table_names())
     assert {"plates", "plate_variants", "reads", "watchlist_entries", "alerts", "webhook_outbox"} <= names
     migrate.downgrade(store.engine, "base")
@@ -161,7 +164,7 @@ def test_migrations_downgrade_and_upgrade(db_url: str) -> None:
     store.record(read("B 1 A"))
     assert store.count_reads() == 1
     store.close()
-    again = HistoryStore.open(db_url)  # opening a migrated database again is a no-op
+    again = HistoryStore.open(db_url, tz=UTC)  # opening a migrated database again is a no-op
     assert again.count_reads() == 1
     again.close()
 
