@@ -13,6 +13,7 @@ serve: models ## install, prepare models, start the gRPC server (50051) and REST
 test: models ## install, prepare models, run the test suite (with ultralytics, for the parity tests)
 	@$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	$(PY) scripts/gen_protos.py --check
+	$(PY) scripts/gen_config.py --check
 	$(PY) -m pytest -q
 
 $(PY):

@@ -22,30 +22,34 @@ class BridgeSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # A gRPC target; several replicas as "ipv4:10.0.0.1:50051,10.0.0.2:50051" (round robin).
-    grpc_target: str = "127.0.0.1:50051"
-    host: str = "0.0.0.0"
-    port: int = Field(8000, ge=0, le=65535)
-    deadline_s: float = Field(60.0, gt=0)
-    per_image_deadline_s: float = Field(30.0, gt=0)
-    unary_deadline_s: float = Field(5.0, gt=0)
-    # Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself.
-    body_timeout_s: float = Field(30.0, gt=0)
-    # POST requests worked on at once; more are answered 429 OVERLOADED + Retry-After before their
-    # bodies are read (0: no bridge-side bound; the server still sheds beyond its own).
-    max_inflight_requests: int = Field(8, ge=0)
-    # API keys the REST clients present (X-API-Key or Authorization: Bearer); empty: open (warned).
-    api_keys: tuple[SecretStr, ...] = ()
-    # Requests per minute per API key (per client address in open mode); 0: no limit. Over: 429.
-    rate_limit_per_minute: int = Field(0, ge=0)
-    # Origins allowed by CORS (e.g. "https://ops.example.org"); empty: no CORS headers.
-    cors_origins: tuple[str, ...] = ()
-    # HTTPS for the REST port: PEM certificate and key (both empty: plain HTTP).
-    tls_cert_file: str = ""
-    tls_key_file: str = ""
-    # How the bridge reaches a gRPC server that wants a key and/or TLS (CA that signed its certificate).
-    grpc_api_key: SecretStr = SecretStr("")
-    grpc_tls_ca_file: str = ""
+    grpc_target: str = Field("127.0.0.1:50051", description=(
+        "A gRPC target; several replicas as \"ipv4:10.0.0.1:50051,10.0.0.2:50051\" (round robin)."))
+    host: str = Field("0.0.0.0", description="Address the REST bridge binds.")
+    port: int = Field(8000, ge=0, le=65535, description="REST port.")
+    deadline_s: float = Field(60.0, gt=0, description=(
+        "Deadline of a whole gRPC call (a batch stream: at least per_image_deadline_s per image)."))
+    per_image_deadline_s: float = Field(30.0, gt=0, description="Deadline share of each image of a stream.")
+    unary_deadline_s: float = Field(5.0, gt=0, description="Deadline of the small calls (health, info, config, stats).")
+    video_deadline_s: float = Field(900.0, gt=0, description=(
+        "Deadline of a video call (the upload limit is the server's limits.max_video_bytes, learned)."))
+    body_timeout_s: float = Field(30.0, gt=0, description=(
+        "Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself."))
+    max_inflight_requests: int = Field(8, ge=0, description=(
+        "POST requests worked on at once; more are answered 429 OVERLOADED + Retry-After before their bodies "
+        "are read (0: no bridge-side bound; the server still sheds beyond its own)."))
+    api_keys: tuple[SecretStr, ...] = Field((), description=(
+        "API keys the REST clients present (X-API-Key or Authorization: Bearer); empty: open (warned)."))
+    rate_limit_per_minute: int = Field(0, ge=0, description=(
+        "Requests per minute per API key (per client address in open mode); 0: no limit. Over: 429."))
+    cors_origins: tuple[str, ...] = Field((), description=(
+        "Origins allowed by CORS (e.g. \"https://ops.example.org\"); empty: no CORS headers."))
+    tls_cert_file: str = Field("", description=(
+        "HTTPS for the REST port: PEM certificate and key (both empty: plain HTTP)."))
+    tls_key_file: str = Field("", description="HTTPS private key (PEM), with tls_cert_file.")
+    grpc_api_key: SecretStr = Field(SecretStr(""), description=(
+        "The API key the bridge presents to a gRPC server that wants one (server.api_keys)."))
+    grpc_tls_ca_file: str = Field("", description=(
+        "CA certificate (PEM) that signed the gRPC server's certificate; empty: plaintext."))
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
@@ -58,8 +62,6 @@ class BridgeSettings(BaseModel):
     def api_key_values(self) -> tuple[str, ...]:
         """The REST API keys as plain strings."""
         return tuple(k.get_secret_value() for k in self.api_keys if k.get_secret_value())
-    # Videos: the call's deadline (the upload limit is the server's limits.max_video_bytes, learned).
-    video_deadline_s: float = Field(900.0, gt=0)
 
     @property
     def deadlines(self) -> Deadlines:

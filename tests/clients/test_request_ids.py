@@ -24,7 +24,7 @@ class Capture(logging.Handler):
 
 
 def test_request_id_reaches_the_stage_threads_log(grpc_target: str) -> None:
-    logger = logging.getLogger("server.grpc_api.servicer")
+    logger = logging.getLogger("server.grpc_api.streams")
     capture, level = Capture(), logger.level
     logger.addHandler(capture)
     logger.setLevel(logging.INFO)

@@ -12,7 +12,7 @@ API = "/galaxy-alpr/v1"
 
 
 def test_the_rest_request_id_reaches_the_servers_log(client: TestClient) -> None:
-    logger = logging.getLogger("server.grpc_api.servicer")
+    logger = logging.getLogger("server.grpc_api.streams")
     capture, level = Capture(), logger.level
     logger.addHandler(capture)
     logger.setLevel(logging.INFO)
