@@ -199,8 +199,8 @@ def build_service(settings: Settings) -> Service:
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor, now=utc_now,
                             metrics=metrics)
     # Video and camera FINAL events go to the read history too (one read per vehicle).
-    on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras],
-                                  formats=settings.plates.formats) if history is not None else None)
+    on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras])
+                if history is not None else None)
     plane = VideoPlane(settings, analyzer, store, utc_now, on_final=on_final)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
     video = VideoServicer(plane, cameras, utc_now)

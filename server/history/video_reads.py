@@ -8,7 +8,6 @@ from datetime import datetime
 
 from server.history.records import NewRead
 from server.history.store import HistoryStore
-from server.plates.validity import DEFAULT_FORMATS, PlateFormats
 from server.video.events import EventKind, TrackEvent
 
 log = logging.getLogger(__name__)
@@ -16,8 +15,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SOURCE_ID = "video"  # what VideoPlane names an uploaded video without a camera_id
 
 
-def event_read(event: TrackEvent, *, read_at: datetime, camera_ids: Collection[str],
-               formats: PlateFormats = DEFAULT_FORMATS) -> NewRead | None:
+def event_read(event: TrackEvent, *, read_at: datetime, camera_ids: Collection[str]) -> NewRead | None:
     """The history read of a FINAL event; None for other events and for vehicles never read."""
     vehicle = event.vehicle
     if event.kind is not EventKind.FINAL or not vehicle.plate_number:
@@ -27,7 +25,7 @@ def event_read(event: TrackEvent, *, read_at: datetime, camera_ids: Collection[s
     return NewRead(
         read_at=read_at, plate_text=vehicle.plate_number, plate_number=vehicle.plate_number, source=source,
         camera_id=camera_id, track_id=str(vehicle.track_id), confidence=vehicle.confidence,
-        plate_valid=formats.plate_valid(vehicle.plate_number),
+        plate_valid=vehicle.plate_valid,
         region_code=vehicle.plate_region_code, region_name=vehicle.plate_region_name,
         plate_type=vehicle.plate_type, text_color=vehicle.plate_text_color,
         background_color=vehicle.plate_background_color, plate_date=vehicle.plate_date,
@@ -40,17 +38,15 @@ def event_read(event: TrackEvent, *, read_at: datetime, camera_ids: Collection[s
 class VideoReadRecorder:
     """Called with every FINAL event of every video session; a database failure never stops a stream."""
 
-    def __init__(self, store: HistoryStore, now: Callable[[], datetime], *, camera_ids: Collection[str] = (),
-                 formats: PlateFormats = DEFAULT_FORMATS) -> None:
+    def __init__(self, store: HistoryStore, now: Callable[[], datetime], *, camera_ids: Collection[str] = ()) -> None:
         self._store = store
         self._now = now
         self._camera_ids = frozenset(camera_ids)
-        self._formats = formats
 
     def __call__(self, event: TrackEvent) -> None:
         """Record the event's read (FINAL events with a plate only)."""
         try:
-            read = event_read(event, read_at=self._now(), camera_ids=self._camera_ids, formats=self._formats)
+            read = event_read(event, read_at=self._now(), camera_ids=self._camera_ids)
             if read is not None:
                 self._store.record(read)
         except Exception:

@@ -16,7 +16,10 @@ class EventKind(str, Enum):
 
 @dataclass(frozen=True)
 class VehicleReport:
-    """One tracked vehicle (or lone plate) as reported; times in seconds from the source's start."""
+    """One tracked vehicle (or lone plate) as reported; times in seconds from the source's start.
+
+    Values are unrounded: each document that shows them (the REST video JSON, the history read) rounds once.
+    """
 
     track_id: int
     plate_number: str
@@ -38,6 +41,7 @@ class VehicleReport:
     best_plate_image_path: str = ""
     best_vehicle_image_path: str = ""
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # the last vehicle (or plate) box seen
+    plate_valid: bool = False  # the winning reads' verdict (server.plates.verify), carried, never recomputed
 
 
 @dataclass(frozen=True)

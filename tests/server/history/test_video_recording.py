@@ -18,11 +18,11 @@ from tests.conftest import make_settings
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def report(plate: str) -> VehicleReport:
+def report(plate: str, valid: bool = True) -> VehicleReport:
     return VehicleReport(track_id=4, plate_number=plate, confidence=0.9, votes=5, frames_seen=9, first_seen_s=1.0,
                          last_seen_s=3.0, vehicle_class="car", direction="approaching", candidates=((plate, 1.0),),
                          plate_region_code="B", best_plate_image_path="p.jpg", best_vehicle_image_path="v.jpg",
-                         box=(1, 2, 30, 40))
+                         box=(1, 2, 30, 40), plate_valid=valid)
 
 
 def test_only_final_events_with_a_plate_become_reads() -> None:
@@ -34,8 +34,12 @@ def test_only_final_events_with_a_plate_become_reads() -> None:
     assert event_read(TrackEvent(EventKind.NEW, 1.0, "gate-1", report("B 1234 CD")), read_at=NOW,
                       camera_ids=()) is None
     assert event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("")), read_at=NOW, camera_ids=()) is None
-    upload = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("MITSUBIS")), read_at=NOW, camera_ids=())
+    upload = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("MITSUBIS", valid=False)), read_at=NOW, camera_ids=())
     assert upload is not None and upload.source == "video" and upload.camera_id == "" and not upload.plate_valid
+    # The validity is the session's (the winning reads' verdict), carried into the history, not recomputed.
+    carried = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("B 1234 CD", valid=False)), read_at=NOW,
+                         camera_ids=())
+    assert carried is not None and not carried.plate_valid
 
 
 @pytest.fixture(scope="module")

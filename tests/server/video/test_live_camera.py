@@ -188,7 +188,9 @@ def test_camera_events_resume_after_the_stream_server_restarts(camera_server: tu
                 ffmpeg = _serve(two_vehicles.path, port)  # the camera comes back
                 assert _wait(lambda: collector.finals_after(restarted), 60), "events did not resume after restart"
                 camera = _camera(stub)
-                assert camera.status.state == vpb.STREAM_STATE_STREAMING and camera.status.reconnects >= 1
+                # Not its state now: ffmpeg's HTTP listener serves one connection, so a later hiccup of a
+                # loaded machine can end the stream again; the FINALs above show it streamed after the restart.
+                assert camera.status.reconnects >= 1
                 assert camera.frames_processed > 0 and camera.events >= 2
                 plates = {e.vehicle.plate_number.replace(" ", "") for e in collector.finals_after(0)}
                 assert plates & truth, f"no plate of the video among {plates}"
