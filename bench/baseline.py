@@ -32,8 +32,8 @@ import numpy as np
 from bench.config import REPO_ROOT
 from bench.stats import Json, load_avg, ratio, summarize
 from server.domain import Box, Detection, Image
-from server.pipeline import annotate
 from server.pipeline.results import ImageRequest
+from server.pipeline.scene import plate_crop
 from server.plates.recognize import recognize
 
 
@@ -72,7 +72,7 @@ def _naive(models: tuple[Any, Any], ocr: Any, content: bytes) -> dict[str, float
     lap("vehicle_detection")
     plates = _boxes(plate_model.predict(image, imgsz=640, conf=0.25, iou=0.45, device="cpu", verbose=False)[0])
     lap("plate_detection")
-    crops = [annotate.ocr_crop(image, p) for p in plates]
+    crops = [plate_crop(image, p) for p in plates]
     readings = [recognize(c, r) for c, r in zip(crops, ocr.read(crops), strict=True)] if crops else []
     lap("ocr")
     t["total"] = (time.perf_counter() - start) * 1e3

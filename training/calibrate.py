@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from server.bootstrap import build_service  # noqa: E402
 from server.config import load_settings  # noqa: E402
 from server.domain import Box, Image  # noqa: E402
-from server.pipeline.annotate import ocr_crop  # noqa: E402
+from server.pipeline.scene import plate_crop  # noqa: E402
 from server.plates.calibration import (  # noqa: E402
     Calibration,
     Platt,
@@ -199,7 +199,7 @@ def detection_samples(
             matched = d.box.iou(truth) >= 0.5
             out.append((d.confidence, matched))
             if not matched:
-                crop = ocr_crop(photo, d)
+                crop = plate_crop(photo, d)
                 read = ocr.read([crop])[0]  # type: ignore[attr-defined]
                 number = recognize(crop, read).plate_number
                 if read.text:

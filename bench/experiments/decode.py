@@ -15,7 +15,7 @@ from bench.stats import Json, summarize
 from server.detection.onnx_detector import OnnxDetector
 from server.domain import Detection, Image
 from server.ocr.base import OcrProvider
-from server.pipeline import annotate
+from server.pipeline.scene import plate_crop
 from server.plates.metrics import is_exact
 from server.plates.recognize import recognize
 
@@ -89,7 +89,7 @@ def _exact_reads(image: Image, plates: list[Detection], found: list[int | None],
     pairs = [(plates[m], text) for m, text in zip(found, sample.texts, strict=True) if m is not None]
     if not pairs:
         return 0
-    crops = [annotate.ocr_crop(image, det) for det, _ in pairs]
+    crops = [plate_crop(image, det) for det, _ in pairs]
     start = time.perf_counter()
     reads = ocr.read(crops)
     readings = [recognize(c, r) for c, r in zip(crops, reads, strict=True)]

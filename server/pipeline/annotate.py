@@ -34,11 +34,3 @@ def crop(image: Image, det: Detection, padding: int) -> Image:
     h, w = image.shape[:2]
     b = det.box.padded(padding, w, h)
     return image[b.y1:b.y2, b.x1:b.x2]
-
-
-def ocr_crop(image: Image, det: Detection) -> Image:
-    """A plate crop for reading: the box plus a small margin relative to its size."""
-    h, w = image.shape[:2]
-    margin = max(2, round(0.06 * max(det.box.width, det.box.height)))
-    b = det.box.padded(margin, w, h)
-    return image[b.y1:b.y2, b.x1:b.x2]

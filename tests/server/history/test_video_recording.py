@@ -34,7 +34,8 @@ def test_only_final_events_with_a_plate_become_reads() -> None:
     assert event_read(TrackEvent(EventKind.NEW, 1.0, "gate-1", report("B 1234 CD")), read_at=NOW,
                       camera_ids=()) is None
     assert event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("")), read_at=NOW, camera_ids=()) is None
-    upload = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("MITSUBIS", valid=False)), read_at=NOW, camera_ids=())
+    upload = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("MITSUBIS", valid=False)), read_at=NOW,
+                        camera_ids=())
     assert upload is not None and upload.source == "video" and upload.camera_id == "" and not upload.plate_valid
     # The validity is the session's (the winning reads' verdict), carried into the history, not recomputed.
     carried = event_read(TrackEvent(EventKind.FINAL, 3.0, "video", report("B 1234 CD", valid=False)), read_at=NOW,
