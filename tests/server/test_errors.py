@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import grpc
+
 import server.errors as errors_module
 from server.errors import REASON_CODES, AlprError, Reason, code_of
 from server.ocr import gemini_errors
@@ -19,7 +21,11 @@ def test_every_error_class_reason_is_registered_with_its_code() -> None:
     assert len(classes) > 10
     for cls in classes:
         assert cls.reason in REASON_CODES, cls.__name__
-        assert code_of(cls.reason) == cls("x").code, cls.__name__  # the code follows from the reason
+    # The code is stated once, in REASON_CODES: an error's code follows from its reason (also one given per raise).
+    assert errors_module.InvalidInputError("x", reason=Reason.UNSUPPORTED_STREAM).code == \
+        code_of(Reason.UNSUPPORTED_STREAM) == "INVALID_ARGUMENT"
+    assert errors_module.OverloadedError("busy", retry_after_s=2.0).code == "RESOURCE_EXHAUSTED"
+    assert set(REASON_CODES.values()) <= {c.name for c in grpc.StatusCode}
 
 
 def test_every_reason_constant_is_registered_and_named_as_it_reads() -> None:
