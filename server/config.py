@@ -287,6 +287,9 @@ class VideoSettings(_Frozen):
         "Files WatchStream may read (a path outside these directories is refused); empty: none."))
     reconnect_initial_s: float = Field(0.5, gt=0, description=(
         "Camera reconnection: the first delay, doubling up to reconnect_max_s."))
+    rtsp_transport: Literal["tcp", "udp"] = Field("tcp", description=(
+        "How RTSP cameras deliver RTP: tcp (interleaved on the RTSP connection; passes NAT and firewalls, no "
+        "loss) or udp (lower latency on a clean network; lost packets lose frames)."))
     reconnect_max_s: float = Field(10.0, gt=0, description="Camera reconnection: the longest delay between attempts.")
     max_streams: int = Field(4, ge=1, description=(
         "Long-lived calls (WatchStream, SubscribeEvents: SSE clients) served at once; each holds a gRPC "
@@ -305,6 +308,8 @@ class CameraSettings(_Frozen):
         "Its stream URL (rtsp://, http(s)://) or a file under video.allowed_dirs."))
     sample_fps: float | None = Field(None, ge=0, description=(
         "Frames analysed per second for this camera; unset: video.sample_fps."))
+    rtsp_transport: Literal["tcp", "udp"] | None = Field(None, description=(
+        "This camera's RTSP transport; unset: video.rtsp_transport."))
     roi: tuple[Point, ...] = Field((), description=(
         "Region of interest: a polygon in pixels (x, y); only vehicles/plates whose centre is inside count."))
     exclude: tuple[tuple[Point, ...], ...] = Field((), description=(

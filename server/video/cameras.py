@@ -53,7 +53,7 @@ class CameraWatcher:
             try:
                 for item in self._plane.watch(self.camera.url, source_id=self.camera.id, stop=self._stop,
                                               sample_fps=self.camera.sample_fps, zones=zones,
-                                              counters=self.counters):
+                                              counters=self.counters, rtsp_transport=self.camera.rtsp_transport):
                     if isinstance(item, TrackEvent):
                         self._hub.publish(item)
                     else:

@@ -111,11 +111,13 @@ class VideoReader:
         return cls(container, limits, live=False)
 
     @classmethod
-    def from_url(cls, url: str, limits: VideoLimits, *, timeout_s: float = 5.0) -> VideoReader:
-        """A live stream (rtsp://, http(s)://); StreamUnavailableError when it cannot be opened."""
+    def from_url(cls, url: str, limits: VideoLimits, *, timeout_s: float = 5.0,
+                 rtsp_transport: str = "tcp") -> VideoReader:
+        """A live stream (rtsp://, http(s)://; RTP over `rtsp_transport`, tcp or udp); StreamUnavailableError
+        when it cannot be opened."""
         options: dict[str, str] = {}
         if url.startswith(("rtsp://", "rtsps://")):
-            options["rtsp_transport"] = "tcp"
+            options["rtsp_transport"] = rtsp_transport
         try:
             container: Any = av.open(url, mode="r", options=options, timeout=(timeout_s, timeout_s))
         except (av.FFmpegError, OSError) as exc:

@@ -159,7 +159,7 @@ class VideoPlane:
 
     # ---- watched streams -----------------------------------------------------------------------
     def watch(self, source: str, *, source_id: str, stop: threading.Event, sample_fps: float | None = None,
-              zones: Zones | None = None, counters: WatchCounters | None = None,
+              zones: Zones | None = None, counters: WatchCounters | None = None, rtsp_transport: str | None = None,
               ) -> Iterator[TrackEvent | StreamStatus]:
         """Events and connection changes of a stream until `stop` is set; reopens it with backoff.
 
@@ -168,7 +168,7 @@ class VideoPlane:
         once, timed by its own timestamps, and the watch ends with it.
         """
         allowed = tuple(self.settings.resolve(d) for d in self.settings.video.allowed_dirs)
-        target = source_for(source, allowed)
+        target = source_for(source, allowed, rtsp_transport=rtsp_transport or self.settings.video.rtsp_transport)
         counters = counters or WatchCounters()
         rate = self.sample_fps(sample_fps)
         if not target.live:

@@ -57,6 +57,7 @@ class LiveStream:
     """A camera's stream URL (rtsp, rtsps, http, https), reopened with backoff when it drops."""
 
     url: str
+    rtsp_transport: str = "tcp"
     live = True
 
     def describe(self) -> str:
@@ -67,7 +68,7 @@ class LiveStream:
         """The decoder over the stream; StreamUnavailableError when it cannot be opened (the message
         names the URL without its credentials: it reaches logs, /health and clients)."""
         try:
-            return VideoReader.from_url(self.url, limits)
+            return VideoReader.from_url(self.url, limits, rtsp_transport=self.rtsp_transport)
         except AlprError as exc:
             exc.message = redact_text(exc.message)
             raise
@@ -78,13 +79,13 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme.lower() in STREAM_SCHEMES
 
 
-def source_for(source: str, allowed_dirs: tuple[Path, ...]) -> LiveStream | VideoFile:
+def source_for(source: str, allowed_dirs: tuple[Path, ...], *, rtsp_transport: str = "tcp") -> LiveStream | VideoFile:
     """The frame source a client or a camera names: a stream URL, or a file under allowed_dirs
     (InvalidPathError elsewhere); InvalidInputError for an empty or unsupported source."""
     if not source.strip():
         raise InvalidInputError("No stream given: url is empty", reason=Reason.INVALID_REQUEST)
     if is_url(source):
-        return LiveStream(source)
+        return LiveStream(source, rtsp_transport)
     scheme = urlsplit(source).scheme.lower()
     if scheme and scheme != "file" and len(scheme) > 1:  # "C:" style drive letters are not schemes
         raise InvalidInputError(f"Unsupported stream scheme {scheme!r}: use rtsp, http(s) or an allowed file",

@@ -58,9 +58,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 class Collector:
     """SubscribeEvents in a thread: every event with the wall time it arrived."""
 
-    def __init__(self, stub: vpb_grpc.VideoServiceStub) -> None:
+    def __init__(self, stub: vpb_grpc.VideoServiceStub, camera_ids: tuple[str, ...] = ("gate",)) -> None:
         self.events: list[tuple[float, vpb.TrackEvent]] = []
-        self._call = stub.SubscribeEvents(vpb.SubscribeEventsRequest(camera_ids=["gate"]))
+        self._call = stub.SubscribeEvents(vpb.SubscribeEventsRequest(camera_ids=list(camera_ids)))
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -71,9 +71,10 @@ class Collector:
         except grpc.RpcError:
             pass
 
-    def finals_after(self, t0: float) -> list[vpb.TrackEvent]:
+    def finals_after(self, t0: float, source_id: str = "") -> list[vpb.TrackEvent]:
         return [e for t, e in self.events
-                if t >= t0 and e.kind == vpb.TRACK_EVENT_KIND_FINAL and e.vehicle.plate_number]
+                if t >= t0 and e.kind == vpb.TRACK_EVENT_KIND_FINAL and e.vehicle.plate_number
+                and (not source_id or e.source_id == source_id)]
 
     def cancel(self) -> None:
         self._call.cancel()
