@@ -35,6 +35,8 @@ def vehicle(v: vpb.TrackedVehicle) -> dict[str, Any]:
         "plate_text_color": v.plate_text_color,
         "plate_background_color": v.plate_background_color,
         "plate_valid": v.plate_valid,
+        "first_frame": v.first_frame,
+        "last_frame": v.last_frame,
         "best_frame_s": round(v.best_frame_s, 3),
         "best_plate_image_path": v.best_plate_image_path,
         "best_vehicle_image_path": v.best_vehicle_image_path,

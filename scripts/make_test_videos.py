@@ -198,10 +198,164 @@ def make_video(photos: Sequence[Photo], path: Path, *, fps: float = 10.0, size: 
     return plan
 
 
+# ---- traffic kinds: several vehicles on screen, stops, occluders, night, low frame rates -------------
+KINDS = ("spaced", "succession", "side_by_side", "gate_stop", "occlusion", "dark", "fps5")
+KIND_NOTES = {
+    "spaced": "one after another with 0.8-1.5 s of empty road between them",
+    "succession": "one after another at the same spot, 0-1 s apart (a gate, a toll lane, a queue)",
+    "side_by_side": "two vehicles at a time in two lanes, entering within 0.3 s of each other",
+    "gate_stop": "each vehicle stops for 10 s in view (a barrier), then drives on",
+    "occlusion": "a bus-sized occluder sweeps across each vehicle once (about 0.3 s hidden)",
+    "dark": "night / IR-grey frames: dim, colourless, sensor noise",
+    "fps5": "a 5 fps stream",
+}
+
+
+@dataclass(frozen=True)
+class Motion:
+    """One vehicle's path through a scene, in frames from its first frame."""
+
+    start: int
+    approach: int
+    exit: int
+    lane: float = 0.0  # x offset of the lane centre (pixels)
+    drift: float = 0.0  # sideways drift over the approach (pixels)
+    scales: tuple[float, float] = (0.45, 1.5)
+    stop_at: int = -1  # approach frame at which it stops (-1: never)
+    stop: int = 0  # frames standing
+
+    @property
+    def frames(self) -> int:
+        """Frames in view."""
+        return self.approach + self.stop + self.exit
+
+    def progress(self, i: int) -> tuple[int, bool]:
+        """The path frame shown at frame i of the vehicle, and whether it is standing."""
+        if 0 <= self.stop_at <= i < self.stop_at + self.stop:
+            return self.stop_at, True
+        return (i - self.stop if self.stop_at >= 0 and i >= self.stop_at + self.stop else i), False
+
+    def pose(self, i: int, width: int, height: int, patch_height: int) -> tuple[float, int, int]:
+        """(scale, centre x, centre y) at frame i of the vehicle."""
+        j, _ = self.progress(i)
+        p = min(1.0, j / max(1, self.approach - 1))
+        scale = self.scales[0] + (self.scales[1] - self.scales[0]) * p
+        cx = width / 2 + self.lane + self.drift * p
+        cy = height * (0.32 + 0.22 * p)
+        if j >= self.approach:  # leaving through the bottom of the frame
+            cy += (j - self.approach + 1) / max(1, self.exit) * (height - cy + patch_height * scale / 2 + 10)
+        return scale, int(cx), int(cy)
+
+
+def _schedule(kind: str, count: int, fps: float, width: int, rng: random.Random) -> list[Motion]:
+    """The kind's vehicles: when each enters and how it moves."""
+    approach, exit_ = round(2.5 * fps), max(1, round(0.4 * fps))
+    motions: list[Motion] = []
+    t = round(rng.uniform(0.8, 1.5) * fps)
+    i = 0
+    while i < count:
+        if kind == "side_by_side":
+            for lane in (-0.24 * width, 0.24 * width)[:count - i]:
+                motions.append(Motion(t + round(rng.uniform(0, 0.3) * fps), approach, exit_, lane=lane,
+                                      drift=rng.uniform(-0.03, 0.03) * width,
+                                      scales=(rng.uniform(0.35, 0.42), rng.uniform(1.0, 1.12))))
+                i += 1
+        elif kind == "gate_stop":
+            motions.append(Motion(t, approach, exit_, drift=rng.uniform(-0.06, 0.06) * width,
+                                  scales=(rng.uniform(0.4, 0.5), rng.uniform(1.35, 1.6)),
+                                  stop_at=round(0.6 * approach), stop=round(10 * fps)))
+            i += 1
+        else:
+            motions.append(Motion(t, approach, exit_, drift=rng.uniform(-0.12, 0.12) * width,
+                                  scales=(rng.uniform(0.4, 0.5), rng.uniform(1.35, 1.6))))
+            i += 1
+        end = max(m.start + m.frames for m in motions)
+        gap = (0.0, 1.0) if kind == "succession" else (0.8, 1.5)
+        t = end + round(rng.uniform(*gap) * fps)
+    return motions
+
+
+def _occluder(frame: Image, k: int, frames: int, rng_seed: int) -> None:
+    """A bus-sized dark block with windows crossing the frame from left to right (k of `frames`)."""
+    height, width = frame.shape[:2]
+    w, h = int(0.55 * width), int(0.75 * height)
+    x = int(-w + (width + w) * k / max(1, frames - 1))
+    y = int(0.12 * height) + rng_seed % 20
+    cv2.rectangle(frame, (x, y), (x + w, y + h), (40, 48, 58), -1)
+    for wx in range(x + 20, x + w - 60, 90):
+        cv2.rectangle(frame, (wx, y + 30), (wx + 60, y + 110), (95, 100, 105), -1)
+
+
+def _night(frame: Image, rng: np.random.Generator) -> Image:
+    """An IR-grey night frame: colourless, dim, noisy."""
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32) * 0.55 + 10
+    gray += np.asarray(rng.normal(0, 6, gray.shape), dtype=np.float32)
+    out = np.clip(gray, 0, 255).astype(np.uint8)
+    return cast(Image, cv2.cvtColor(out, cv2.COLOR_GRAY2BGR))
+
+
+def make_kind_video(kind: str, photos: Sequence[Photo], path: Path, *, fps: float = 10.0,
+                    size: tuple[int, int] = (1280, 720), seed: int = 0) -> VideoPlan:
+    """One video of a traffic kind (KINDS) with the photos' vehicles; writes it and its truth JSON."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    fps = 5.0 if kind == "fps5" else fps
+    width, height = size
+    rng = random.Random(seed)
+    noise = np.random.default_rng(seed)
+    background = road(width, height, noise)
+    motions = _schedule(kind, len(photos), fps, width, rng)
+    images = []
+    for photo in photos:
+        loaded = cv2.imread(str(photo.path), cv2.IMREAD_COLOR)
+        if loaded is None:
+            raise ValueError(f"cannot read {photo.path}")
+        images.append(cast(Image, loaded))
+    hidden = [set(range(o, o + rng.randint(1, 3))) for o in
+              (rng.randint(m.approach // 3, 2 * m.approach // 3) for m in motions)]
+    sweeps = [m.start + rng.randint(m.approach // 3, 2 * m.approach // 3) for m in motions]
+    sweep_frames = max(2, round(0.6 * fps))
+    total = max(m.start + m.frames for m in motions) + round(1.5 * fps)
+
+    def frames() -> Iterator[Image]:
+        for t in range(total):
+            frame = background.copy()
+            shown = []
+            for n, m in enumerate(motions):
+                i = t - m.start
+                if 0 <= i < m.frames:
+                    scale, cx, cy = m.pose(i, width, height, images[n].shape[0])
+                    shown.append((scale, n, i, cx, cy))
+            for scale, n, i, cx, cy in sorted(shown):  # far (small) vehicles first
+                _, standing = motions[n].progress(i)
+                jitter = 1 if standing else 4
+                patch = cast(Image, cv2.resize(images[n], None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR))
+                x, y = cx + rng.randint(-jitter, jitter), cy + rng.randint(-jitter, jitter)
+                _paste(frame, _degrade(patch, rng), x, y)
+                if i in hidden[n] and kind != "occlusion":
+                    h, w = patch.shape[:2]
+                    cv2.rectangle(frame, (x - int(0.45 * w), y - int(0.4 * h)), (x + int(0.45 * w), y + h // 2),
+                                  (45, 45, 50), -1)
+            if kind == "occlusion":
+                for n, start in enumerate(sweeps):
+                    if start <= t < start + sweep_frames:
+                        _occluder(frame, t - start, sweep_frames, n)
+            yield _night(frame, noise) if kind == "dark" else frame
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = write_video(path, frames(), fps, width, height)
+    appearances = tuple(Appearance(p.plate, p.path.name, m.start / fps, (m.start + m.frames) / fps)
+                        for p, m in zip(photos, motions, strict=True))
+    plan = VideoPlan(path, fps, width, height, count, appearances)
+    path.with_suffix(".json").write_text(json.dumps({**plan.truth(), "kind": kind}, indent=2), encoding="utf-8")
+    return plan
+
+
 def make_set(set_name: str, out: Path, *, per_video: int = 8, fps: float = 10.0,
              size: tuple[int, int] = (1280, 720), limit: int = 0, root: Path = DATA_ROOT,
-             distinct: bool = False) -> list[VideoPlan]:
-    """Videos of every photo of a set, `per_video` vehicles each (`distinct`: one photo per plate text)."""
+             distinct: bool = False, kind: str = "") -> list[VideoPlan]:
+    """Videos of every photo of a set, `per_video` vehicles each (`distinct`: one photo per plate text);
+    `kind` (KINDS): the traffic kind (make_kind_video); "" the classic spaced approach videos (make_video)."""
     photos = load_photos(set_name, root)
     if distinct:  # sets with several copies of one photo (e.g. *-train) would show one plate in a row
         firsts: dict[str, Photo] = {}
@@ -210,6 +364,10 @@ def make_set(set_name: str, out: Path, *, per_video: int = 8, fps: float = 10.0,
         photos = list(firsts.values())
     if limit:
         photos = photos[:limit]
+    if kind:
+        return [make_kind_video(kind, photos[i:i + per_video], out / f"{set_name}_{kind}_{i // per_video:02d}.mp4",
+                                fps=fps, size=size, seed=i)
+                for i in range(0, len(photos), per_video)]
     return [
         make_video(photos[i:i + per_video], out / f"{set_name}_{i // per_video:02d}.mp4", fps=fps, size=size,
                    seed=i)
@@ -226,9 +384,11 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=10.0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos")
     parser.add_argument("--distinct", action="store_true", help="only the first photo of each plate text")
+    parser.add_argument("--kind", choices=KINDS, default=None,
+                        help="a traffic kind: " + "; ".join(f"{k}: {v}" for k, v in KIND_NOTES.items()))
     args = parser.parse_args()
     for plan in make_set(args.set, args.out, per_video=args.per_video, fps=args.fps, limit=args.limit,
-                         distinct=args.distinct):
+                         distinct=args.distinct, kind=args.kind or ""):
         print(f"{plan.path}: {plan.frames} frames, {len(plan.vehicles)} vehicles")
 
 

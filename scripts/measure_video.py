@@ -5,6 +5,8 @@ vehicle approaching with jitter, blur, JPEG noise and occlusions, several per vi
 gRPC server on a free port and the REST bridge in-process, posts every video to
 POST /galaxy-alpr/v1/video/process-video and compares the vehicles with the truth:
 
+- reported: a truth vehicle with a report of its own (read or not), each report counting for the truth
+  vehicle it shares the most time in view with (merged vehicles leave one unreported);
 - read exactly: a truth vehicle with a reported vehicle whose plate equals its plate (spaces ignored,
   O/0 and I/1 folded) and whose time span overlaps the truth vehicle's time in view;
 - reported twice: a truth vehicle with two or more reported vehicles whose plates are within edit
@@ -30,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "clients" / "stubs")]
 
-from scripts.make_test_videos import DATA_ROOT, VideoPlan, make_set  # noqa: E402
+from scripts.make_test_videos import DATA_ROOT, KIND_NOTES, KINDS, VideoPlan, make_set  # noqa: E402
 from server.plates.metrics import edit_distance  # noqa: E402
 
 
@@ -41,6 +43,22 @@ def fold(text: str) -> str:
 
 def _overlaps(v: dict[str, Any], enter: float, leave: float, slack: float = 0.5) -> bool:
     return bool(v["first_seen_s"] <= leave + slack and v["last_seen_s"] >= enter - slack)
+
+
+def _time_overlap(v: dict[str, Any], enter: float, leave: float) -> float:
+    return max(0.0, min(float(v["last_seen_s"]), leave) - max(float(v["first_seen_s"]), enter))
+
+
+def reported_vehicles(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> int:
+    """Truth vehicles with a report of their own, read or not: each report (a track, plate or none) counts
+    for the truth vehicle it shares the most time in view with. Two vehicles merged into one track leave
+    one of them unreported; a vehicle split into two tracks is still one."""
+    owners: set[int] = set()
+    for v in vehicles:
+        shares = [_time_overlap(v, a.enter_s, a.leave_s) for a in plan.vehicles]
+        if shares and max(shares) > 0:
+            owners.add(shares.index(max(shares)))
+    return len(owners)
 
 
 def score_video(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,6 +76,7 @@ def score_video(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> dict[str, An
     unmatched = [v["plate_number"] for v in plates if fold(v["plate_number"]) not in truth_texts]
     junk = [p for p in unmatched if all(edit_distance(fold(p), t) > 2 for t in truth_texts)]
     return {"video": plan.path.name, "vehicles": len(truth), "exact": sum(r["exact"] for r in rows),
+            "reported": reported_vehicles(plan, vehicles),
             "twice": sum(r["reports"] >= 2 for r in rows), "events_with_plate": len(plates),
             "events_unmatched": len(unmatched), "events_junk": len(junk), "unread_reports": len(vehicles) - len(plates),
             "rows": rows, "unmatched": unmatched}
@@ -65,6 +84,21 @@ def score_video(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> dict[str, An
 
 def _pct(a: int, b: int) -> float:
     return round(100.0 * a / b, 1) if b else 0.0
+
+
+def _summary(results: list[dict[str, Any]], frames: int, server_ms: float) -> dict[str, Any]:
+    vehicles = sum(r["vehicles"] for r in results)
+    events = sum(r["events_with_plate"] for r in results)
+    return {
+        "videos": len(results), "vehicles": vehicles,
+        "reported_pct": _pct(sum(r["reported"] for r in results), vehicles),
+        "read_exactly_pct": _pct(sum(r["exact"] for r in results), vehicles),
+        "reported_twice_pct": _pct(sum(r["twice"] for r in results), vehicles),
+        "events_with_plate": events,
+        "events_matching_no_vehicle_pct": _pct(sum(r["events_unmatched"] for r in results), events),
+        "events_junk_pct": _pct(sum(r["events_junk"] for r in results), events),
+        "frames": frames, "server_ms_per_frame": round(server_ms / frames, 1) if frames else 0.0,
+    }
 
 
 def main() -> int:
@@ -76,6 +110,9 @@ def main() -> int:
     parser.add_argument("--videos", type=Path, help="reuse/keep the generated videos here")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "video_accuracy.json")
     parser.add_argument("--distinct", action="store_true", help="only the first photo of each plate text")
+    parser.add_argument("--kinds", default="",
+                        help="comma-separated traffic kinds (" + ", ".join(KINDS) + ") or 'all'; "
+                             "default: the classic spaced approach videos")
     parser.add_argument("--tuning", action="store_true",
                         help="allow a *-train set: for choosing settings, never for reporting accuracy")
     args = parser.parse_args()
@@ -84,6 +121,10 @@ def main() -> int:
     if not (DATA_ROOT / args.set / "labels.jsonl").is_file():
         print(f"data set {DATA_ROOT / args.set} is absent", file=sys.stderr)
         return 2
+    kinds = list(KINDS) if args.kinds == "all" else [k for k in args.kinds.split(",") if k] or [""]
+    unknown = [k for k in kinds if k and k not in KINDS]
+    if unknown:
+        parser.error(f"unknown kinds {unknown}; one of {', '.join(KINDS)}")
 
     from fastapi.testclient import TestClient
 
@@ -95,7 +136,6 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="video-measure-"))
     videos = args.videos or work / "videos"
-    plans = make_set(args.set, videos, per_video=args.per_video, limit=args.limit, distinct=args.distinct)
     env = {k: v for k, v in os.environ.items() if k.startswith("GALAXY_ALPR__")}
     defaults = load_settings(environ=env)
     models = {f"GALAXY_ALPR__MODELS__{key.upper()}": str((ROOT / path) if not Path(path).is_absolute() else path)
@@ -105,49 +145,49 @@ def main() -> int:
     service = build_service(settings)
     server, port, _ = create_server(service.servicer, "127.0.0.1:0", video=service.video)
     server.start()
-    results = []
-    frames = 0
-    server_ms = 0.0
+    per_kind: dict[str, Any] = {}
     try:
         with TestClient(create_app(BridgeSettings(grpc_target=f"127.0.0.1:{port}"))) as client:
-            for plan in plans:
-                with plan.path.open("rb") as handle:
-                    started = time.perf_counter()
-                    r = client.post("/galaxy-alpr/v1/video/process-video", files={"file": (plan.path.name, handle)})
-                    elapsed = time.perf_counter() - started
-                r.raise_for_status()
-                data = r.json()["data"]
-                frames += data["video"]["frames"]
-                server_ms += data["processing_time_ms"]
-                scored = score_video(plan, data["vehicles"])
-                scored["seconds"] = round(elapsed, 1)
-                results.append(scored)
-                print(f"{plan.path.name}: {scored['exact']}/{scored['vehicles']} exact, {scored['twice']} twice, "
-                      f"{scored['events_unmatched']} unmatched of {scored['events_with_plate']} plates "
-                      f"({scored['events_junk']} junk), {elapsed:.0f} s", flush=True)
-                for row in scored["rows"]:
-                    if not row["exact"] or row["reports"] > 1:
-                        print(f"    {row['truth']}: {row['read']}")
+            for kind in kinds:
+                plans = make_set(args.set, videos, per_video=args.per_video, limit=args.limit,
+                                 distinct=args.distinct, kind=kind)
+                results, frames, server_ms = [], 0, 0.0
+                for plan in plans:
+                    with plan.path.open("rb") as handle:
+                        started = time.perf_counter()
+                        r = client.post("/galaxy-alpr/v1/video/process-video",
+                                        files={"file": (plan.path.name, handle)})
+                        elapsed = time.perf_counter() - started
+                    r.raise_for_status()
+                    data = r.json()["data"]
+                    frames += data["video"]["frames"]
+                    server_ms += data["processing_time_ms"]
+                    scored = score_video(plan, data["vehicles"])
+                    scored["seconds"] = round(elapsed, 1)
+                    results.append(scored)
+                    print(f"{plan.path.name}: {scored['exact']}/{scored['vehicles']} exact, "
+                          f"{scored['reported']} reported, {scored['twice']} twice, {scored['events_unmatched']} "
+                          f"unmatched of {scored['events_with_plate']} plates ({scored['events_junk']} junk), "
+                          f"{elapsed:.0f} s", flush=True)
+                    for row in scored["rows"]:
+                        if not row["exact"] or row["reports"] > 1:
+                            print(f"    {row['truth']}: {row['read']}")
+                name = kind or "classic"
+                per_kind[name] = {**_summary(results, frames, server_ms),
+                                  "what": KIND_NOTES.get(kind, "the classic approach videos"), "per_video": results}
     finally:
         server.stop(grace=None)
         service.close()
-    vehicles = sum(r["vehicles"] for r in results)
-    events = sum(r["events_with_plate"] for r in results)
     summary = {
-        "set": args.set, "videos": len(results), "vehicles": vehicles,
-        "read_exactly_pct": _pct(sum(r["exact"] for r in results), vehicles),
-        "reported_twice_pct": _pct(sum(r["twice"] for r in results), vehicles),
-        "events_with_plate": events,
-        "events_matching_no_vehicle_pct": _pct(sum(r["events_unmatched"] for r in results), events),
-        "events_junk_pct": _pct(sum(r["events_junk"] for r in results), events),
-        "frames": frames, "server_ms_per_frame": round(server_ms / frames, 1) if frames else 0.0,
+        "set": args.set, "kinds": {k: {kk: vv for kk, vv in v.items() if kk != "per_video"}
+                                   for k, v in per_kind.items()},
         "settings": {"sample_fps": settings.video.sample_fps, "track_lost_s": settings.video.track_lost_s,
                      "max_prediction_delay_s": settings.video.max_prediction_delay_s},
-        "per_video": results,
+        "per_kind": per_kind,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    print(json.dumps({k: v for k, v in summary.items() if k != "per_video"}, indent=2))
+    print(json.dumps({k: v for k, v in summary.items() if k != "per_kind"}, indent=2))
     return 0
 
 

@@ -281,6 +281,18 @@ class VideoSettings(_Frozen):
     plate_search_size: int = Field(320, ge=64, le=1280, description=(
         "Plates of tracked vehicles are looked for in their crops, letterboxed to this size (the whole frame "
         "is searched too, every few analysed frames, for plates seen without a vehicle)."))
+    split_scale_ratio: float = Field(2.5, gt=1, description=(
+        "A tracked vehicle whose box area changes by more than this factor between two analysed frames (at most "
+        "split_window_s apart, box not cut by the frame edge) is another vehicle: the track ends and a new one "
+        "starts."))
+    split_shift: float = Field(1.0, gt=0, description=(
+        "... or whose box centre moves more than this many box sizes between two analysed frames."))
+    split_window_s: float = Field(0.5, gt=0, description=(
+        "Scale and position jumps are judged only between sightings at most this far apart (a vehicle hidden "
+        "longer may have moved)."))
+    split_contradictions: int = Field(2, ge=0, description=(
+        "A track whose plate is settled (or already FINAL) ends when this many full-frame scans in a row read a "
+        "confident, valid, different plate on it (another vehicle took its place, e.g. at a gate); 0: never."))
     track_activation_threshold: float = Field(0.4, ge=0, le=1, description=(
         "Vehicles whose detector confidence is below this do not start tracks."))
     allowed_dirs: tuple[str, ...] = Field((), description=(

@@ -38,6 +38,11 @@ class Box:
         """Area in square pixels."""
         return self.width * self.height
 
+    @property
+    def center(self) -> tuple[float, float]:
+        """The box's centre (x, y)."""
+        return (self.x1 + self.x2) / 2, (self.y1 + self.y2) / 2
+
     def as_list(self) -> list[int]:
         """The documented JSON form [x1, y1, x2, y2]."""
         return [self.x1, self.y1, self.x2, self.y2]

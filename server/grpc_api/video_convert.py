@@ -29,6 +29,7 @@ def tracked_vehicle(v: VehicleReport) -> vpb.TrackedVehicle:
         plate_background_color=v.plate_background_color, best_frame_s=v.best_frame_s,
         best_plate_image_path=v.best_plate_image_path, best_vehicle_image_path=v.best_vehicle_image_path,
         box=types_pb2.BoundingBox(x1=v.box[0], y1=v.box[1], x2=v.box[2], y2=v.box[3]), plate_valid=v.plate_valid,
+        first_frame=v.first_frame, last_frame=v.last_frame,
     )
 
 

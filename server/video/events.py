@@ -42,6 +42,8 @@ class VehicleReport:
     best_vehicle_image_path: str = ""
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # the last vehicle (or plate) box seen
     plate_valid: bool = False  # the winning reads' verdict (server.plates.verify), carried, never recomputed
+    first_frame: int = 0  # the frame range the vehicle was seen in (source frame indexes)
+    last_frame: int = 0
 
 
 @dataclass(frozen=True)

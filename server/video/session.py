@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from math import hypot
 
 import cv2
 
 from server.config import VideoSettings
-from server.domain import Detection, Image, PlateReading
+from server.domain import Box, Detection, Image, PlateReading
 from server.pipeline.pairing import MIN_CONTAINMENT, containment
 from server.pipeline.scene import plate_crop
 from server.plates.identity import normalise, same_plate
@@ -56,6 +57,7 @@ class SessionStats:
     frames_processed: int = 0
     plate_passes: int = 0
     reads: int = 0
+    splits: int = 0  # tracks ended because another vehicle took their place
     times_ms: dict[str, float] = field(default_factory=lambda: {"vehicles": 0.0, "plates": 0.0, "ocr": 0.0,
                                                                   "tracking": 0.0, "saving": 0.0})
 
@@ -76,6 +78,9 @@ class VideoSession:
         self._tracks: dict[tuple[str, int], Track] = {}
         self._finished: list[Track] = []  # finalised tracks, for de-duplication and the summary
         self._next_id = 1
+        self._retired = 0  # tracks ended by a split live on under negative keys until their FINAL
+        self._frame = 0  # the current frame's index and size
+        self._size = (0, 0)
         self._last_t = -1.0
         self.stats = SessionStats()
         self.reports: list[VehicleReport] = []
@@ -92,6 +97,7 @@ class VideoSession:
         self._last_t = frame.t_s
         self.stats.frames_processed += 1
         image, t = frame.image, frame.t_s
+        self._frame, self._size = frame.index, (int(image.shape[1]), int(image.shape[0]))
         lone_live = any(kind == "plate" and not self._done(tr) for (kind, _), tr in self._tracks.items())
         if lone_live or self.stats.frames_processed % PLATE_SCAN_EVERY == 1:
             touched = self._scan_frame(image, t)
@@ -137,9 +143,24 @@ class VideoSession:
         owners.update(zip(lone, lone_tracks, strict=True))
         times["tracking"] += (time.perf_counter() - mark) * 1e3
         for pi, track in owners.items():
-            if track is not None and not self._done(track):
+            if track is None:
+                continue
+            if not self._done(track):
                 self._vote(image, t, track, analysis.plates[pi], analysis.readings[pi])
+            elif track.merged_into is None and self._contradicted(track, analysis.readings[pi]):
+                fresh = self._split(track, t)
+                self._vote(image, t, fresh, analysis.plates[pi], analysis.readings[pi])
+                seen = [fresh if s is track else s for s in seen]
+                lone_tracks = [fresh if s is track else s for s in lone_tracks]
         return [tr for tr in seen + lone_tracks if tr is not None]
+
+    def _split(self, track: Track, t: float) -> Track:
+        """Another vehicle under this track's id (its plate says so): the old track ends, a new one starts."""
+        key = next(k for k, tr in self._tracks.items() if tr is track)
+        self._retire(key)
+        class_name = track.classes.most_common(1)[0][0] if track.classes else ""
+        fresh = self._tracks[key] = Track(track.kind, t, track.last_box, class_name, self._frame)
+        return fresh
 
     def _tracking_frame(self, image: Image, t: float) -> list[Track]:
         """Vehicles only, and plates only in the crops of tracked vehicles whose read has not settled."""
@@ -165,15 +186,56 @@ class VideoSession:
             key = (kind, track_id)
             track = self._tracks.get(key)
             class_name = det.class_name if kind == "vehicle" else ""
+            if track is not None and self._jumped(track, det.box, t):
+                self._retire(key)
+                track = None
             if track is None:
-                track = self._tracks[key] = Track(kind, t, det.box, class_name)
+                track = self._tracks[key] = Track(kind, t, det.box, class_name, self._frame)
             else:
-                track.see(t, det.box, class_name)
+                track.see(t, det.box, class_name, self._frame)
             target = track.merged_into
             if target is not None and not target.final_sent:
                 target.see(t, det.box, class_name)
             seen.append(target if target is not None else track)
         return seen
+
+    # ---- splits: another vehicle under a track's id ------------------------------------------
+    def _jumped(self, track: Track, box: Box, t: float) -> bool:
+        """A scale or position change between two close sightings that no single vehicle makes."""
+        video = self._video
+        if t - track.last_seen_s > video.split_window_s or track.merged_into is not None:
+            return False
+        old = track.last_box
+        width, height = self._size
+        cut = min(box.x1, box.y1, old.x1, old.y1) <= 1 or max(box.x2, old.x2) >= width - 1 \
+            or max(box.y2, old.y2) >= height - 1
+        ratio = box.area / max(1, old.area)
+        if not cut and (ratio > video.split_scale_ratio or ratio < 1 / video.split_scale_ratio):
+            return True
+        (ox, oy), (nx, ny) = old.center, box.center
+        return hypot(nx - ox, ny - oy) > video.split_shift * max(old.width, old.height, 1)
+
+    def _retire(self, key: tuple[str, int]) -> None:
+        """End the track under `key` (its FINAL follows when it is lost); the key starts a new track."""
+        self._retired += 1
+        track = self._tracks.pop(key)
+        self._tracks[(key[0], -self._retired)] = track
+        self.stats.splits += 1
+
+    def _contradicted(self, track: Track, reading: PlateReading) -> bool:
+        """Count a confident, valid read of another plate on a settled (or finalised) track; True when there
+        have been split_contradictions of them in a row."""
+        needed = self._video.split_contradictions
+        shown = track.reported_text or track.votes.tally().text
+        text = normalise(reading.plate_number)
+        if not needed or not shown or not text:
+            return False
+        if reading.plate_valid and reading.confidence >= self._video.min_read_confidence \
+                and not self._similar(text, shown):
+            track.contradictions += 1
+        else:
+            track.contradictions = 0
+        return track.contradictions >= needed
 
     def _done(self, track: Track) -> bool:
         return track.final_sent or track.settled(self._video.settle_votes, self._video.settle_share)

@@ -26,8 +26,10 @@ class View:
 class Track:
     """A vehicle (kind "vehicle") or a plate seen without a vehicle (kind "plate") across frames."""
 
-    def __init__(self, kind: str, t_s: float, box: Box, class_name: str) -> None:
+    def __init__(self, kind: str, t_s: float, box: Box, class_name: str, frame: int = 0) -> None:
         self.kind = kind
+        self.first_frame = self.last_frame = frame
+        self.contradictions = 0  # full-frame scans in a row that read another plate on a settled track
         self.public_id = 0  # given when first reported
         self.first_seen_s = self.last_seen_s = t_s
         self.first_box = self.last_box = box
@@ -39,12 +41,13 @@ class Track:
         self.final_sent = False
         self.merged_into: Track | None = None
         self._views: dict[str, View] = {}  # the heaviest view per read text ("" : the largest box)
-        self.see(t_s, box, class_name)
+        self.see(t_s, box, class_name, frame)
 
-    def see(self, t_s: float, box: Box, class_name: str) -> None:
+    def see(self, t_s: float, box: Box, class_name: str, frame: int = 0) -> None:
         """One more frame with this track in it."""
         self.frames_seen += 1
         self.last_seen_s = max(self.last_seen_s, t_s)
+        self.last_frame = max(self.last_frame, frame)
         self.last_box = box
         if class_name:
             self.classes[class_name] += 1
@@ -82,6 +85,8 @@ class Track:
     def absorb(self, other: Track) -> None:
         """Take a fragment's sightings and votes (the same vehicle under a second track id)."""
         self.frames_seen += other.frames_seen
+        self.first_frame, self.last_frame = min(self.first_frame, other.first_frame), max(self.last_frame,
+                                                                                           other.last_frame)
         if other.last_seen_s > self.last_seen_s:
             self.last_seen_s, self.last_box = other.last_seen_s, other.last_box
         self.classes.update(other.classes)
@@ -122,4 +127,6 @@ class Track:
             best_vehicle_image_path=paths[0],
             box=(box.x1, box.y1, box.x2, box.y2),
             plate_valid=bool(best and best.reading.plate_valid),
+            first_frame=self.first_frame,
+            last_frame=self.last_frame,
         )

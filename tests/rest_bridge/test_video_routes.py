@@ -10,7 +10,7 @@ VEHICLE_KEYS = {
     "track_id", "plate_number", "confidence", "votes", "frames_seen", "first_seen_s", "last_seen_s",
     "vehicle_class", "direction", "candidates", "plate_region_code", "plate_region_name", "plate_type",
     "plate_date", "plate_text_color", "plate_background_color", "best_frame_s", "best_plate_image_path",
-    "best_vehicle_image_path", "plate_valid",
+    "best_vehicle_image_path", "plate_valid", "first_frame", "last_frame",
 }
 
 

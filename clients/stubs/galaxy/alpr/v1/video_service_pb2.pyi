@@ -113,6 +113,8 @@ class TrackedVehicle(_message.Message):
     BEST_VEHICLE_IMAGE_PATH_FIELD_NUMBER: _builtins.int
     BOX_FIELD_NUMBER: _builtins.int
     PLATE_VALID_FIELD_NUMBER: _builtins.int
+    FIRST_FRAME_FIELD_NUMBER: _builtins.int
+    LAST_FRAME_FIELD_NUMBER: _builtins.int
     track_id: _builtins.int
     plate_number: _builtins.str
     """The voted plate ("B 1234 CD"); "" when the plate was never read."""
@@ -138,6 +140,9 @@ class TrackedVehicle(_message.Message):
     best_vehicle_image_path: _builtins.str
     plate_valid: _builtins.bool
     """The voted plate is a valid plate of a known format (the reader's verdict on the reads that won)."""
+    first_frame: _builtins.int
+    """The range of source frames the vehicle was seen in (indexes from 0; 0 for frames a client pushes)."""
+    last_frame: _builtins.int
     @_builtins.property
     def candidates(self) -> _containers.RepeatedCompositeFieldContainer[Global___PlateVoteShare]: ...
     @_builtins.property
@@ -168,10 +173,12 @@ class TrackedVehicle(_message.Message):
         best_vehicle_image_path: _builtins.str = ...,
         box: _types_pb2.BoundingBox | None = ...,
         plate_valid: _builtins.bool = ...,
+        first_frame: _builtins.int = ...,
+        last_frame: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["box", b"box"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["best_frame_s", b"best_frame_s", "best_plate_image_path", b"best_plate_image_path", "best_vehicle_image_path", b"best_vehicle_image_path", "box", b"box", "candidates", b"candidates", "confidence", b"confidence", "direction", b"direction", "first_seen_s", b"first_seen_s", "frames_seen", b"frames_seen", "last_seen_s", b"last_seen_s", "plate_background_color", b"plate_background_color", "plate_date", b"plate_date", "plate_number", b"plate_number", "plate_region_code", b"plate_region_code", "plate_region_name", b"plate_region_name", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "plate_valid", b"plate_valid", "track_id", b"track_id", "vehicle_class", b"vehicle_class", "votes", b"votes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["best_frame_s", b"best_frame_s", "best_plate_image_path", b"best_plate_image_path", "best_vehicle_image_path", b"best_vehicle_image_path", "box", b"box", "candidates", b"candidates", "confidence", b"confidence", "direction", b"direction", "first_frame", b"first_frame", "first_seen_s", b"first_seen_s", "frames_seen", b"frames_seen", "last_frame", b"last_frame", "last_seen_s", b"last_seen_s", "plate_background_color", b"plate_background_color", "plate_date", b"plate_date", "plate_number", b"plate_number", "plate_region_code", b"plate_region_code", "plate_region_name", b"plate_region_name", "plate_text_color", b"plate_text_color", "plate_type", b"plate_type", "plate_valid", b"plate_valid", "track_id", b"track_id", "vehicle_class", b"vehicle_class", "votes", b"votes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
