@@ -50,14 +50,25 @@ def _time_overlap(v: dict[str, Any], enter: float, leave: float) -> float:
 
 
 def reported_vehicles(plan: VideoPlan, vehicles: list[dict[str, Any]]) -> int:
-    """Truth vehicles with a report of their own, read or not: each report (a track, plate or none) counts
-    for the truth vehicle it shares the most time in view with. Two vehicles merged into one track leave
+    """Truth vehicles with a report of their own, read or not. A report whose plate is within edit distance 2
+    of a truth plate in view counts for that vehicle; any other report (unread, misread) counts for the
+    unclaimed truth vehicle it shares the most time in view with. Two vehicles merged into one track leave
     one of them unreported; a vehicle split into two tracks is still one."""
+    truth = [(fold(a.plate), a.enter_s, a.leave_s) for a in plan.vehicles]
     owners: set[int] = set()
+    others = []
     for v in vehicles:
-        shares = [_time_overlap(v, a.enter_s, a.leave_s) for a in plan.vehicles]
-        if shares and max(shares) > 0:
-            owners.add(shares.index(max(shares)))
+        text = fold(v["plate_number"])
+        near = [n for n, (t, enter, leave) in enumerate(truth)
+                if text and _overlaps(v, enter, leave) and edit_distance(text, t) <= 2]
+        if near:
+            owners.add(near[0])
+        else:
+            others.append(v)
+    for v in others:
+        shares = {n: _time_overlap(v, enter, leave) for n, (_, enter, leave) in enumerate(truth) if n not in owners}
+        if shares and max(shares.values()) > 0:
+            owners.add(max(shares, key=lambda n: shares[n]))
     return len(owners)
 
 
