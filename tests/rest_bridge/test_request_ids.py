@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi.testclient import TestClient
 
-from tests.clients.test_request_ids import Capture
+from tests.clients.test_request_ids import captured
 
 API = "/galaxy-alpr/v1"
 
 
 def test_the_rest_request_id_reaches_the_servers_log(client: TestClient) -> None:
-    logger = logging.getLogger("server.grpc_api.streams")
-    capture, level = Capture(), logger.level
-    logger.addHandler(capture)
-    logger.setLevel(logging.INFO)
-    try:
+    with captured() as capture:
         r = client.post(f"{API}/alpr-core/process-single-image", headers={"X-Request-ID": "rest-4b1d"},
                         files={"file": ("odd.gif", b"GIF89a" + b"\0" * 20, "image/gif")})
-    finally:
-        logger.removeHandler(capture)
-        logger.setLevel(level)
     assert r.status_code == 400 and r.headers["X-Request-ID"] == "rest-4b1d"
     assert any("odd.gif" in line and "request_id=rest-4b1d" in line for line in capture.lines), capture.lines
     fresh = client.get(f"{API}/health", headers={"X-Request-ID": "bad id with spaces"})
