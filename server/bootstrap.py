@@ -130,7 +130,7 @@ def _load_local_ocr(settings: Settings, errors: dict[str, str]) -> OcrProvider |
     if ppocr is None:
         return recognizer
     return CascadeOcrProvider(recognizer, ppocr, settings.ocr.recognizer_min_confidence,
-                              vote=settings.ocr.cascade_vote)
+                              require_date=settings.ocr.cascade_require_date, vote=settings.ocr.cascade_vote)
 
 
 def load_verifier(settings: Settings, errors: dict[str, str]) -> Verifier:

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 # Chosen on the recognizer's validation split (held-out part of the *-train sets), never on
 # evaluation sets: see training/choose_threshold.py.
 DEFAULT_MIN_CONFIDENCE: float = OcrSettings.model_fields["recognizer_min_confidence"].default
-DEFAULT_REQUIRE_DATE = True
+DEFAULT_REQUIRE_DATE: bool = OcrSettings.model_fields["cascade_require_date"].default
 
 
 class CascadeOcrProvider:
