@@ -26,6 +26,12 @@ from server.video.zones import Zones
 # while such a plate is being read).
 PLATE_SCAN_EVERY = 4
 _SHARPNESS_HEIGHT = 40
+# A box this close to the frame's edge (share of its larger side) may be cut: no scale-jump split on it.
+EDGE_SHARE = 0.02
+# A new track that starts where a finalised track was last seen (IoU), within this many seconds, with the
+# same plate, is that vehicle again (the tracker lost or swapped its id while it stood at a gate).
+REIDENTIFY_IOU = 0.3
+REIDENTIFY_S = 30.0
 # Two tracks whose plates are at most this far apart (server.plates.identity: look-alikes cost 0.5) are one vehicle.
 TWIN_EDITS = 1
 
@@ -207,8 +213,9 @@ class VideoSession:
             return False
         old = track.last_box
         width, height = self._size
-        cut = min(box.x1, box.y1, old.x1, old.y1) <= 1 or max(box.x2, old.x2) >= width - 1 \
-            or max(box.y2, old.y2) >= height - 1
+        edge = EDGE_SHARE * max(width, height)  # detectors stop a few pixels short of a cut box's edge
+        cut = min(box.x1, box.y1, old.x1, old.y1) <= edge or max(box.x2, old.x2) >= width - edge \
+            or max(box.y2, old.y2) >= height - edge
         ratio = box.area / max(1, old.area)
         if not cut and (ratio > video.split_scale_ratio or ratio < 1 / video.split_scale_ratio):
             return True
@@ -226,7 +233,7 @@ class VideoSession:
         """Count a confident, valid read of another plate on a settled (or finalised) track; True when there
         have been split_contradictions of them in a row."""
         needed = self._video.split_contradictions
-        shown = track.reported_text or track.votes.tally().text
+        shown = track.reported_text  # only a read the track has reported (NEW sent), never a weak leader
         text = normalise(reading.plate_number)
         if not needed or not shown or not text:
             return False
@@ -293,13 +300,21 @@ class VideoSession:
     def _similar(self, a: str, b: str) -> bool:
         return same_plate(a, b, TWIN_EDITS)
 
+    @staticmethod
+    def _same_place(earlier: Track, later: Track) -> bool:
+        """A track that starts where a finalised one was last seen, soon after: a vehicle that stood (a gate)
+        and whose id the tracker lost or swapped while it stood."""
+        return (later.first_seen_s - earlier.last_seen_s <= REIDENTIFY_S
+                and earlier.last_box.iou(later.first_box) >= REIDENTIFY_IOU)
+
     def _twin(self, track: Track, text: str) -> Track | None:
         """Another live or recently finalised track showing (nearly) this text: the same vehicle."""
         window = self._video.dedupe_window_s
         for other in list(self._tracks.values()) + self._finished:
             if other is track or other.merged_into is not None:
                 continue
-            if other.final_sent and other.last_seen_s < track.first_seen_s - window:
+            if other.final_sent and other.last_seen_s < track.first_seen_s - window \
+                    and not self._same_place(other, track):
                 continue
             shown = other.reported_text or (other.votes.tally().text if not other.final_sent else "")
             if self._similar(text, shown):
@@ -366,7 +381,7 @@ class VideoSession:
                     events.append(event)
             if lost:
                 del self._tracks[key]
-        horizon = t - self._video.track_lost_s - self._video.dedupe_window_s
+        horizon = t - max(self._video.track_lost_s + self._video.dedupe_window_s, REIDENTIFY_S)
         self._finished = [tr for tr in self._finished if tr.last_seen_s >= horizon]
         return events
 

@@ -124,3 +124,12 @@ def test_a_vehicle_leaving_through_the_frame_edge_is_not_split() -> None:
         script.append((Box(400, top, 700, min(720, top + 200)), "B 1234 CD"))
     finals = _finals(script)
     assert [e.vehicle.plate_number for e in finals] == ["B 1234 CD"]
+
+
+def test_the_same_plate_back_at_the_same_place_is_the_same_vehicle() -> None:
+    """A car standing at a gate, its track lost for 7 s (a lorry in front): still one vehicle."""
+    script: list[tuple[Box, str] | None] = [(A, "B 1234 CD")] * 10 + [None] * 35 + [(A, "B 1234 CD")] * 10
+    finals = _finals(script)
+    assert [e.vehicle.plate_number for e in finals] == ["B 1234 CD"]
+    elsewhere = [(A, "B 1234 CD")] * 10 + [None] * 35 + [(Box(900, 100, 1200, 300), "B 1234 CD")] * 10
+    assert len(_finals(elsewhere)) == 2  # the same plate elsewhere, 7 s later: reported again
