@@ -28,9 +28,10 @@ PLATE_SCAN_EVERY = 4
 _SHARPNESS_HEIGHT = 40
 # A box this close to the frame's edge (share of its larger side) may be cut: no scale-jump split on it.
 EDGE_SHARE = 0.02
-# A new track that starts where a finalised track was last seen (IoU), within this many seconds, with the
-# same plate, is that vehicle again (the tracker lost or swapped its id while it stood at a gate).
-REIDENTIFY_IOU = 0.3
+# A new track that starts where a finalised track was last seen (the smaller box at least this much inside the
+# other), within this many seconds, with the same plate, is that vehicle again (the tracker lost or swapped
+# its id while it stood at a gate).
+REIDENTIFY_OVERLAP = 0.5
 REIDENTIFY_S = 30.0
 # Two tracks whose plates are at most this far apart (server.plates.identity: look-alikes cost 0.5) are one vehicle.
 TWIN_EDITS = 1
@@ -304,8 +305,9 @@ class VideoSession:
     def _same_place(earlier: Track, later: Track) -> bool:
         """A track that starts where a finalised one was last seen, soon after: a vehicle that stood (a gate)
         and whose id the tracker lost or swapped while it stood."""
+        a, b = earlier.last_box, later.first_box  # a lone plate's box lies inside its vehicle's
         return (later.first_seen_s - earlier.last_seen_s <= REIDENTIFY_S
-                and earlier.last_box.iou(later.first_box) >= REIDENTIFY_IOU)
+                and a.intersection(b) >= REIDENTIFY_OVERLAP * max(1, min(a.area, b.area)))
 
     def _twin(self, track: Track, text: str) -> Track | None:
         """Another live or recently finalised track showing (nearly) this text: the same vehicle."""
