@@ -156,14 +156,19 @@ class VideoSession:
                 self._vote(image, t, track, analysis.plates[pi], analysis.readings[pi])
             elif track.merged_into is None and self._contradicted(track, analysis.readings[pi]):
                 fresh = self._split(track, t)
+                if fresh is None:
+                    continue
                 self._vote(image, t, fresh, analysis.plates[pi], analysis.readings[pi])
                 seen = [fresh if s is track else s for s in seen]
                 lone_tracks = [fresh if s is track else s for s in lone_tracks]
         return [tr for tr in seen + lone_tracks if tr is not None]
 
-    def _split(self, track: Track, t: float) -> Track:
-        """Another vehicle under this track's id (its plate says so): the old track ends, a new one starts."""
-        key = next(k for k, tr in self._tracks.items() if tr is track)
+    def _split(self, track: Track, t: float) -> Track | None:
+        """Another vehicle under this track's id (its plate says so): the old track ends, a new one starts.
+        None when the track is no longer a live tracker id's (a merge target kept after it was lost)."""
+        key = next((k for k, tr in self._tracks.items() if tr is track), None)
+        if key is None:
+            return None
         self._retire(key)
         class_name = track.classes.most_common(1)[0][0] if track.classes else ""
         fresh = self._tracks[key] = Track(track.kind, t, track.last_box, class_name, self._frame)
