@@ -64,13 +64,15 @@ def camera(c: vpb.CameraInfo) -> dict[str, Any]:
     """One camera's state for /health and /stats."""
     return {"camera_id": c.camera_id, "url": c.url, "state": _STATE_NAMES.get(c.status.state, "unknown"),
             "message": c.status.message, "reconnects": c.status.reconnects, "frames": c.frames,
-            "frames_processed": c.frames_processed, "events": c.events, "last_frame_at": c.last_frame_at}
+            "frames_processed": c.frames_processed, "events": c.events, "last_frame_at": c.last_frame_at,
+            "owner": c.owner}
 
 
-async def cameras(client: AsyncVideoClient) -> list[dict[str, Any]]:
-    """The configured cameras' states; [] when the server has no video service."""
+async def cameras(client: AsyncVideoClient) -> dict[str, list[Any]]:
+    """{"cameras": each configured camera's state, "replicas": the replicas sharing them}; empty lists when
+    the server has no video service."""
     try:
         answer = await client.list_cameras()
     except grpc.aio.AioRpcError:
-        return []
-    return [camera(c) for c in answer.cameras]
+        return {"cameras": [], "replicas": []}
+    return {"cameras": [camera(c) for c in answer.cameras], "replicas": list(answer.replicas)}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -11,9 +13,11 @@ from datetime import datetime, timezone
 from server.config import Settings
 from server.detection.onnx_detector import OnnxDetector
 from server.detection.unified import UnifiedDetector
+from server.errors import ConfigError
 from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
+from server.history.leases import LeasedCameras
 from server.history.recorder import PipelineRecorder
 from server.history.service import History, build_history
 from server.history.video_reads import VideoReadRecorder
@@ -198,14 +202,34 @@ def build_service(settings: Settings) -> Service:
     metrics = ServerMetrics()
     servicer = AlprServicer(settings, CountedStages(pipeline, stats), system, executor=executor, now=utc_now,
                             metrics=metrics)
-    # Video and camera FINAL events go to the read history too (one read per vehicle).
-    on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras])
+    leases = camera_leases(settings, history)
+    # Video and camera FINAL events go to the read history too (one read per vehicle; a camera's only
+    # while this replica holds its lease).
+    on_final = (VideoReadRecorder(history.store, utc_now, camera_ids=[c.id for c in settings.cameras],
+                                  fences=leases.fence if leases is not None else None)
                 if history is not None else None)
     plane = VideoPlane(settings, analyzer, store, utc_now, on_final=on_final)
-    cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue))
+    cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue), leases)
     video = VideoServicer(plane, cameras, utc_now)
     history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
     if history is not None:
         history.start()
     return Service(settings, pipeline, analyzer, system, stats, servicer, executor, video, cameras, plane, retention,
                    history, history_servicer)
+
+
+def replica_name(settings: Settings) -> str:
+    """This replica's name: camera_leases.replica_id, else <host name>-<process id>."""
+    return settings.camera_leases.replica_id or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def camera_leases(settings: Settings, history: History | None) -> LeasedCameras | None:
+    """The lease placement when camera_leases.enabled (needs the history on PostgreSQL); else None."""
+    leases = settings.camera_leases
+    if not leases.enabled:
+        return None
+    if history is None or history.store.engine.dialect.name != "postgresql":
+        raise ConfigError("camera_leases.enabled needs the history on PostgreSQL (history.enabled and a "
+                          "postgresql:// history.database_url); one machine with SQLite watches every camera")
+    return LeasedCameras(history.store.engine, replica_name(settings), ttl_s=leases.ttl_s,
+                         renew_every_s=leases.renew_every_s)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from server.errors import ConfigError
 from server.plates.validity import DEFAULT_FOREIGN_PATTERNS, PlateFormats
@@ -355,6 +355,25 @@ class HistorySettings(_Frozen):
         "\"all\": keep every image; \"watchlist\": keep images only when a plate matches a watch-list entry."))
 
 
+class CameraLeaseSettings(_Frozen):
+    enabled: bool = Field(False, description=(
+        "Several replicas on one PostgreSQL history (history.database_url): each configured camera is watched "
+        "by exactly one replica, leased in the database; false: this process watches every camera."))
+    ttl_s: float = Field(15.0, gt=0, description=(
+        "A lease lasts this long without renewal: a dead replica's cameras move to another within it."))
+    renew_every_s: float = Field(5.0, gt=0, description=(
+        "How often a replica renews its leases and takes or hands back cameras (below half of ttl_s)."))
+    replica_id: str = Field("", description=(
+        "This replica's name in the leases, /health and /stats (empty: <host name>-<process id>; on "
+        "Kubernetes the pod name)."))
+
+    @model_validator(mode="after")
+    def _renewed_well_within_the_ttl(self) -> CameraLeaseSettings:
+        if self.renew_every_s >= self.ttl_s / 2:
+            raise ValueError(f"renew_every_s ({self.renew_every_s}) must be below half of ttl_s ({self.ttl_s})")
+        return self
+
+
 class Settings(_Frozen):
     """Everything the server needs, validated."""
 
@@ -373,6 +392,8 @@ class Settings(_Frozen):
         "Cameras watched from start-up (id, url, sample_fps, roi, exclude)."))
     plates: PlateSettings = Field(PlateSettings(), description="Plate formats and drops.")
     history: HistorySettings = Field(HistorySettings(), description="Read history, watch lists and webhooks.")
+    camera_leases: CameraLeaseSettings = Field(CameraLeaseSettings(), description=(
+        "Cameras shared among replicas (scale-out)."))
     base_dir: Path = Field(REPO_ROOT, description=(
         "Directory relative paths are resolved against (default: the working directory)."))
 

@@ -1,11 +1,12 @@
-"""Confidence thresholds of the unified detector, read off the training set's held-out split only.
+"""The plate confidence threshold of the unified detector, read off the training sets' held-out split only.
 
     python -m training.choose_unified_threshold models/unified_detector.onnx
 
 Uses the validation images that training/train_unified_detector.py wrote (build/unified-detector/
-dataset/images/val: ~10% of indonesia-exchioz-train, split by plate text, never trained on) and their
-labels (teacher vehicles, labelled + pseudo plates). For each threshold it prints recall (IoU >= 0.5,
-any vehicle class) and boxes matching no label, for vehicles and plates. Evaluation sets are never read.
+dataset/val: ~10% of each scene `-train` set by its split unit, never trained on) and their plate labels
+(labelled + pseudo-labelled background plates). For each threshold it prints plate recall (IoU >= 0.5)
+and plate boxes matching no label. The vehicle half of the network is the COCO detector unchanged, so its
+threshold is the vehicle detector's. Evaluation sets are never read.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from server.config import RuntimeSettings
 from server.detection.onnx_detector import OnnxDetector
 from server.domain import Box
-from training.unified_labels import CLASS_NAMES, PLATE_CLASS
+from training.unified_labels import CLASS_NAMES, PLATE_NAME
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_VAL = REPO / "build" / "unified-detector" / "dataset"
@@ -42,31 +43,30 @@ def read_labels(path: Path, width: int, height: int) -> list[tuple[int, Box]]:
 
 
 def sweep(model: Path, dataset: Path, thresholds: Sequence[float] = THRESHOLDS) -> list[dict[str, float]]:
-    """Recall and unmatched boxes per threshold for vehicles and plates on the held-out split."""
+    """Plate recall and unmatched plate boxes per threshold on the held-out split."""
     detector = OnnxDetector(model, runtime=RuntimeSettings(intra_op_threads=1),
                             class_filter=tuple(CLASS_NAMES.values()), auto_pad=True)
-    images = sorted((dataset / "images" / "val").glob("*.jpg"))
+    images = sorted((dataset / "val" / "images").glob("*.jpg"))
     if not images:
         raise FileNotFoundError(f"no held-out images under {dataset}: run training/train_unified_detector.py")
     cached = []
     for path in images:
         image = np.asarray(cv2.imread(str(path), cv2.IMREAD_COLOR), dtype=np.uint8)
-        labels = read_labels(dataset / "labels" / "val" / f"{path.stem}.txt", image.shape[1], image.shape[0])
+        labels = read_labels(dataset / "val" / "labels" / f"{path.stem}.txt", image.shape[1], image.shape[0])
         cached.append((labels, detector.detect(image, min(thresholds), 0.45)))
     rows = []
     for threshold in thresholds:
         row = {"threshold": threshold}
-        for kind, plate in (("vehicle", False), ("plate", True)):
-            truth_n = found = extra = 0
-            for labels, dets in cached:
-                truth = [b for c, b in labels if (c == PLATE_CLASS) == plate]
-                kept = [d.box for d in dets if d.confidence >= threshold and (d.class_id == PLATE_CLASS) == plate]
-                truth_n += len(truth)
-                found += sum(1 for t in truth if any(t.iou(k) >= MATCH_IOU for k in kept))
-                extra += sum(1 for k in kept if all(t.iou(k) < MATCH_IOU for t in truth))
-            row[f"{kind}_recall"] = found / truth_n if truth_n else 0.0
-            row[f"{kind}_unmatched"] = extra
-            row[f"{kind}_labels"] = truth_n
+        truth_n = found = extra = 0
+        for labels, dets in cached:
+            truth = [b for _, b in labels]
+            kept = [d.box for d in dets if d.confidence >= threshold and d.class_name == PLATE_NAME]
+            truth_n += len(truth)
+            found += sum(1 for t in truth if any(t.iou(k) >= MATCH_IOU for k in kept))
+            extra += sum(1 for k in kept if all(t.iou(k) < MATCH_IOU for t in truth))
+        row["plate_recall"] = found / truth_n if truth_n else 0.0
+        row["plate_unmatched"] = extra
+        row["plate_labels"] = truth_n
         rows.append(row)
     return rows
 
@@ -82,12 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print("| threshold | vehicle recall | vehicles unmatched | plate recall | plates unmatched |")
-    print("|---|---|---|---|---|")
+    print("| threshold | plate recall | plates unmatched |")
+    print("|---|---|---|")
     for r in rows:
-        print(f"| {r['threshold']} | {r['vehicle_recall']:.1%} of {r['vehicle_labels']:.0f} | "
-              f"{r['vehicle_unmatched']:.0f} | {r['plate_recall']:.1%} of {r['plate_labels']:.0f} | "
-              f"{r['plate_unmatched']:.0f} |")
+        print(f"| {r['threshold']} | {r['plate_recall']:.1%} of {r['plate_labels']:.0f} | {r['plate_unmatched']:.0f} |")
     return 0
 
 

@@ -52,7 +52,7 @@ async def health(client: ClientDep, limits: LearnedDep, video: VideoDep) -> dict
         "uptime": convert.uptime(h.uptime_seconds),
         "models_loaded": dict(sorted(h.models_loaded.items())),
         "issues": list(h.issues),
-        "cameras": await video_convert.cameras(video),
+        **await video_convert.cameras(video),
         "timestamp": h.timestamp,
     }
 

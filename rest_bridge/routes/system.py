@@ -25,7 +25,7 @@ async def stats(client: ClientDep, video: VideoDep) -> dict[str, Any]:
     """Uptime, counters per endpoint, images, plates, errors; each configured camera's state."""
     s = await client.stats()
     statistics = convert.statistics(s)
-    statistics["cameras"] = await video_convert.cameras(video)
+    statistics.update(await video_convert.cameras(video))
     return {"success": True, "statistics": statistics, "timestamp": s.current_time}
 
 

@@ -60,4 +60,4 @@ def camera_info(view: CameraView) -> vpb.CameraInfo:
     """One camera's state as a message."""
     return vpb.CameraInfo(camera_id=view.camera_id, url=view.url, status=stream_status(view.status),
                           frames=view.frames, frames_processed=view.frames_processed, events=view.events,
-                          last_frame_at=view.last_frame_at)
+                          last_frame_at=view.last_frame_at, owner=view.owner)

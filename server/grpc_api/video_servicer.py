@@ -122,4 +122,5 @@ class VideoServicer(vpb_grpc.VideoServiceServicer):
 
     def ListCameras(self, request: vpb.ListCamerasRequest, context: grpc.ServicerContext) -> vpb.ListCamerasResponse:
         """Every configured camera and its state."""
-        return vpb.ListCamerasResponse(cameras=[convert.camera_info(v) for v in self._cameras.views()])
+        return vpb.ListCamerasResponse(cameras=[convert.camera_info(v) for v in self._cameras.views()],
+                                       replicas=self._cameras.replicas())

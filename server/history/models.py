@@ -125,3 +125,21 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime())
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class CameraLease(Base):
+    """Which replica watches a camera, until when (database epoch seconds), under which fencing token."""
+
+    __tablename__ = "camera_leases"
+    camera_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    token: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    expires_at: Mapped[float] = mapped_column(Float(precision=53), default=0.0, server_default="0")
+
+
+class CameraReplica(Base):
+    """A replica's last heartbeat (database epoch seconds)."""
+
+    __tablename__ = "camera_replicas"
+    replica_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[float] = mapped_column(Float(precision=53))

@@ -70,15 +70,22 @@ class HistoryStore:
         self._listeners.append(listener)
 
     # ---- reads ---------------------------------------------------------------------------
-    def record(self, read: NewRead) -> RecordResult:
+    def record(self, read: NewRead, *, fence: Callable[[Session], None] | None = None) -> RecordResult:
         """Record one read, match it against the watch list, queue its webhooks; all in one transaction."""
-        return self.record_many([read])[0]
+        return self.record_many([read], fence=fence)[0]
 
-    def record_many(self, reads: Iterable[NewRead]) -> list[RecordResult]:
-        """Record several reads (one image's plates) in one transaction."""
+    def record_many(self, reads: Iterable[NewRead], *,
+                    fence: Callable[[Session], None] | None = None) -> list[RecordResult]:
+        """Record several reads (one image's plates) in one transaction.
+
+        `fence` runs first inside the transaction and aborts it by raising (a camera lease no longer held:
+        nothing of the reads is written, no webhook queued).
+        """
         results: list[RecordResult] = []
         queued = False
         with Session(self.engine) as session, session.begin():
+            if fence is not None:
+                fence(session)
             entries = [watch_entry(e) for e in session.execute(select(WatchlistEntry)).scalars()]
             for read in reads:
                 normalized = normalise(read.plate_text)

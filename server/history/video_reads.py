@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
 
+from server.history.leases import Fence, LeaseLostError
 from server.history.records import NewRead
 from server.history.store import HistoryStore
 from server.video.events import EventKind, TrackEvent
@@ -38,16 +39,22 @@ def event_read(event: TrackEvent, *, read_at: datetime, camera_ids: Collection[s
 class VideoReadRecorder:
     """Called with every FINAL event of every video session; a database failure never stops a stream."""
 
-    def __init__(self, store: HistoryStore, now: Callable[[], datetime], *, camera_ids: Collection[str] = ()) -> None:
+    def __init__(self, store: HistoryStore, now: Callable[[], datetime], *, camera_ids: Collection[str] = (),
+                 fences: Callable[[str], Fence | None] | None = None) -> None:
         self._store = store
         self._now = now
         self._camera_ids = frozenset(camera_ids)
+        self._fences = fences
 
     def __call__(self, event: TrackEvent) -> None:
-        """Record the event's read (FINAL events with a plate only)."""
+        """Record the event's read (FINAL events with a plate only); a camera's only under its lease."""
         try:
             read = event_read(event, read_at=self._now(), camera_ids=self._camera_ids)
-            if read is not None:
-                self._store.record(read)
+            if read is None:
+                return
+            fence = self._fences(event.source_id) if self._fences and event.source_id in self._camera_ids else None
+            self._store.record(read, fence=fence)
+        except LeaseLostError as exc:
+            log.warning("history: FINAL of track %s not recorded: %s", event.vehicle.track_id, exc)
         except Exception:
             log.exception("history: FINAL of track %s from %r not recorded", event.vehicle.track_id, event.source_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from server.config import CameraSettings
@@ -29,6 +29,7 @@ class CameraView:
     frames_processed: int
     events: int
     last_frame_at: str
+    owner: str = ""
 
 
 class CameraWatcher:
@@ -96,10 +97,24 @@ class CameraManager:
         self._plane = plane
         self._lock = threading.Lock()
         self.watchers: dict[str, CameraWatcher] = {}
+        self._stopping = threading.Event()
+        self._placer: threading.Thread | None = None
 
     def start(self) -> None:
-        """Watch the cameras the placement gives this process."""
+        """Watch the cameras the placement gives this process (asked again every placement interval)."""
         self.place()
+        interval = self.placement.interval_s
+        if interval is not None and self.cameras:
+            self._placer = threading.Thread(target=self._place_every, args=(interval,), name="camera-placement",
+                                            daemon=True)
+            self._placer.start()
+
+    def _place_every(self, interval_s: float) -> None:
+        while not self._stopping.wait(interval_s):
+            try:
+                self.place()
+            except Exception:  # a placement round that fails is tried again on the next one
+                log.exception("camera placement round failed")
 
     def place(self) -> None:
         """Start watching the cameras the placement now gives this process; stop those it no longer does."""
@@ -114,11 +129,15 @@ class CameraManager:
                     watcher.start()
 
     def stop(self) -> None:
-        """Stop every camera and wake the subscribers."""
+        """Stop every camera, hand the cameras over, and wake the subscribers."""
+        self._stopping.set()
+        if self._placer is not None:
+            self._placer.join(timeout=5.0)
         with self._lock:
             for watcher in self.watchers.values():
                 watcher.stop()
             self.watchers.clear()
+        self.placement.close()
         self.hub.close()
 
     def views(self) -> list[CameraView]:
@@ -129,13 +148,17 @@ class CameraManager:
         for camera in self.cameras:
             watcher = watchers.get(camera.id)
             if watcher is not None:
-                views.append(watcher.view())
+                views.append(replace(watcher.view(), owner=self.placement.owner(camera.id)))
             else:
                 owner = self.placement.owner(camera.id)
                 note = f"watched by {owner}" if owner else "not watched by any process"
                 views.append(CameraView(camera.id, redact(camera.url), StreamStatus(StreamState.STOPPED, note),
-                                        0, 0, 0, ""))
+                                        0, 0, 0, "", owner))
         return views
+
+    def replicas(self) -> list[str]:
+        """The replicas sharing the cameras, as the placement last saw them."""
+        return self.placement.replicas()
 
     def ids(self) -> frozenset[str]:
         """The configured camera ids."""

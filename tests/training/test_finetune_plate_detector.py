@@ -16,7 +16,7 @@ def test_train_arguments_carry_each_schedule_and_the_fixed_choices(tmp_path: Pat
     unified = train_arguments(unified_settings.as_dict(), tmp_path / "data.yaml", tmp_path / "runs")
     assert plate["epochs"] == TrainSettings().epochs and unified["epochs"] == 3 and unified["lr0"] == 0.01
     assert set(SCHEDULE_KEYS) <= set(unified)
-    assert "teacher_conf" not in unified and "hours" not in unified  # not ultralytics arguments
+    assert "composites" not in unified and "hours" not in unified  # not ultralytics arguments
     for args in (plate, unified):
         assert args["device"] == "cpu" and args["deterministic"] and args["optimizer"] == "AdamW"
         assert args["data"] == str(tmp_path / "data.yaml") and args["project"] == str((tmp_path / "runs").resolve())

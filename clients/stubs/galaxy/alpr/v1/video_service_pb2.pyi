@@ -615,6 +615,7 @@ class CameraInfo(_message.Message):
     FRAMES_PROCESSED_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
     LAST_FRAME_AT_FIELD_NUMBER: _builtins.int
+    OWNER_FIELD_NUMBER: _builtins.int
     camera_id: _builtins.str
     url: _builtins.str
     """The configured URL without any user:password part."""
@@ -625,6 +626,8 @@ class CameraInfo(_message.Message):
     """Events emitted since start-up."""
     last_frame_at: _builtins.str
     """When the last frame arrived (ISO 8601), or ""."""
+    owner: _builtins.str
+    """The replica watching the camera (camera_leases.replica_id or host-pid), "" when none does."""
     @_builtins.property
     def status(self) -> Global___StreamStatus: ...
     def __init__(
@@ -637,10 +640,11 @@ class CameraInfo(_message.Message):
         frames_processed: _builtins.int = ...,
         events: _builtins.int = ...,
         last_frame_at: _builtins.str = ...,
+        owner: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["status", b"status"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["camera_id", b"camera_id", "events", b"events", "frames", b"frames", "frames_processed", b"frames_processed", "last_frame_at", b"last_frame_at", "status", b"status", "url", b"url"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["camera_id", b"camera_id", "events", b"events", "frames", b"frames", "frames_processed", b"frames_processed", "last_frame_at", b"last_frame_at", "owner", b"owner", "status", b"status", "url", b"url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -651,16 +655,22 @@ class ListCamerasResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     CAMERAS_FIELD_NUMBER: _builtins.int
+    REPLICAS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def cameras(self) -> _containers.RepeatedCompositeFieldContainer[Global___CameraInfo]: ...
+    @_builtins.property
+    def replicas(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The replicas sharing the cameras (alive within the lease TTL); this process alone without leases."""
+
     def __init__(
         self,
         *,
         cameras: _abc.Iterable[Global___CameraInfo] | None = ...,
+        replicas: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cameras", b"cameras"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cameras", b"cameras", "replicas", b"replicas"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
