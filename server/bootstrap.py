@@ -17,6 +17,7 @@ from server.errors import ConfigError
 from server.grpc_api.history_servicer import HistoryServicer
 from server.grpc_api.servicer import AlprServicer
 from server.grpc_api.video_servicer import VideoServicer
+from server.history.event_relay import PgEventRelay
 from server.history.leases import LeasedCameras
 from server.history.recorder import PipelineRecorder
 from server.history.service import History, build_history
@@ -69,9 +70,12 @@ class Service:
     retention: Retention | None = None
     history: History | None = None
     history_servicer: HistoryServicer | None = None  # answers HISTORY_DISABLED when history is None
+    relay: PgEventRelay | None = None  # camera events to and from the other replicas (camera leases)
 
     def close(self) -> None:
         """Stop the cameras and retention, release worker threads and the history database."""
+        if self.relay is not None:
+            self.relay.stop()
         self.cameras.stop()
         if self.retention is not None:
             self.retention.stop()
@@ -210,12 +214,16 @@ def build_service(settings: Settings) -> Service:
                 if history is not None else None)
     plane = VideoPlane(settings, analyzer, store, utc_now, on_final=on_final)
     cameras = CameraManager(settings.cameras, plane, EventHub(settings.video.subscriber_queue), leases)
+    relay = None
+    if leases is not None:  # every replica's subscribers see every camera's events
+        relay = PgEventRelay(leases.engine, leases.replica_id, cameras.hub)
+        relay.start()
     video = VideoServicer(plane, cameras, utc_now)
     history_servicer = HistoryServicer(history.store if history is not None else None, settings.tz)
     if history is not None:
         history.start()
     return Service(settings, pipeline, analyzer, system, stats, servicer, executor, video, cameras, plane, retention,
-                   history, history_servicer)
+                   history, history_servicer, relay)
 
 
 def replica_name(settings: Settings) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from server.video.events import TrackEvent
+
+log = logging.getLogger(__name__)
 
 
 class Subscription:
@@ -59,8 +62,13 @@ class EventHub:
         self._lock = threading.Lock()
         self._subs: list[Subscription] = []
         self._queue_size = queue_size
+        self._forward: Callable[[TrackEvent], None] | None = None
         self.closed = False
         self.published = 0
+
+    def forward_to(self, sink: Callable[[TrackEvent], None] | None) -> None:
+        """Also hand every event published here to `sink` (the relay to the other replicas' hubs)."""
+        self._forward = sink
 
     def subscribe(self, sources: frozenset[str] = frozenset()) -> Subscription:
         """A new subscription to the given sources (empty: all)."""
@@ -76,7 +84,16 @@ class EventHub:
                 self._subs.remove(sub)
 
     def publish(self, event: TrackEvent) -> None:
-        """Give the event to every interested subscriber (never blocks)."""
+        """Give the event to every interested subscriber here, and to the relay when there is one."""
+        self.deliver(event)
+        if self._forward is not None:
+            try:
+                self._forward(event)
+            except Exception:  # the relay's trouble never stops a camera
+                log.exception("event relay failed for an event of %s", event.source_id)
+
+    def deliver(self, event: TrackEvent) -> None:
+        """Give the event to every interested subscriber here only (never blocks)."""
         with self._lock:
             subs = list(self._subs)
             self.published += 1
