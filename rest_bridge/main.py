@@ -20,7 +20,9 @@ from starlette.types import Scope
 from clients import AsyncAlprClient, AsyncVideoClient, request_ids
 from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
+from rest_bridge.docs import install_offline_docs
 from rest_bridge.errors import RETRY_REASONS, envelope, install_error_handlers
+from rest_bridge.http_protocol import EnvelopeH11Protocol, HeaderLimit
 from rest_bridge.metrics import BridgeMetrics, route_templates
 from rest_bridge.request_ids import request_id_middleware
 from rest_bridge.routes import alpr, events, history, images, info, plate, system, vehicle, video, watchlist
@@ -73,7 +75,10 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
                     "(REST bridge over the Galaxy ALPR gRPC service)",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
 
@@ -118,7 +123,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
-    app.middleware("http")(request_id_middleware)  # outermost: every log line of a request has its id
+    app.middleware("http")(request_id_middleware)  # every log line of a request has its id
+    app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)  # outermost: before any other work
     app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], include_in_schema=False)
 
     for router in routers:
@@ -146,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = defaults.model_copy(update={"host": args.host, "port": args.port,
                                            "grpc_target": args.grpc_target})
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                http=EnvelopeH11Protocol, h11_max_incomplete_event_size=settings.max_header_bytes,
                 ssl_certfile=settings.tls_cert_file or None, ssl_keyfile=settings.tls_key_file or None)
 
 

@@ -32,6 +32,8 @@ class BridgeSettings(BaseModel):
     unary_deadline_s: float = Field(5.0, gt=0, description="Deadline of the small calls (health, info, config, stats).")
     video_deadline_s: float = Field(900.0, gt=0, description=(
         "Deadline of a video call (the upload limit is the server's limits.max_video_bytes, learned)."))
+    max_header_bytes: int = Field(16384, ge=1024, description=(
+        "Largest request header section (request line + headers); over it: 431 HEADERS_TOO_LARGE."))
     body_timeout_s: float = Field(30.0, gt=0, description=(
         "Longest wait for the next piece of a request body (408 after it); uvicorn bounds headers itself."))
     max_inflight_requests: int = Field(8, ge=0, description=(

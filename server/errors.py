@@ -44,6 +44,7 @@ class Reason:
     IMAGE_TOO_LARGE: Final = "IMAGE_TOO_LARGE"
     VIDEO_TOO_LARGE: Final = "VIDEO_TOO_LARGE"
     REQUEST_TOO_LARGE: Final = "REQUEST_TOO_LARGE"
+    HEADERS_TOO_LARGE: Final = "HEADERS_TOO_LARGE"  # the bridge: request headers over its limit (HTTP 431)
     OCR_RATE_LIMITED: Final = "OCR_RATE_LIMITED"
     IMAGE_TOO_MANY_PIXELS: Final = "IMAGE_TOO_MANY_PIXELS"  # declared width x height over limits.max_pixels
     RATE_LIMITED: Final = "RATE_LIMITED"  # the bridge's per-key rate limit (429 + Retry-After)
@@ -88,7 +89,7 @@ REASON_CODES: Final[dict[str, str]] = {
                      Reason.INVALID_TIME, Reason.INVALID_PLATE, Reason.INVALID_WEBHOOK_URL), "INVALID_ARGUMENT"),
     **dict.fromkeys((Reason.RESOURCE_EXHAUSTED, Reason.IMAGE_TOO_LARGE, Reason.VIDEO_TOO_LARGE,
                      Reason.REQUEST_TOO_LARGE, Reason.OCR_RATE_LIMITED, Reason.IMAGE_TOO_MANY_PIXELS,
-                     Reason.RATE_LIMITED, Reason.OVERLOADED),
+                     Reason.RATE_LIMITED, Reason.OVERLOADED, Reason.HEADERS_TOO_LARGE),
                     "RESOURCE_EXHAUSTED"),
     **dict.fromkeys((Reason.NOT_FOUND, Reason.WATCHLIST_ENTRY_NOT_FOUND), "NOT_FOUND"),
     **dict.fromkeys((Reason.UNAVAILABLE, Reason.BACKEND_UNAVAILABLE, Reason.MODEL_UNAVAILABLE,
