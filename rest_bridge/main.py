@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -147,11 +148,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=defaults.port)
     parser.add_argument("--grpc-target", default=defaults.grpc_target)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format=request_ids.LOG_FORMAT)
-    request_ids.install()
     settings = defaults.model_copy(update={"host": args.host, "port": args.port,
                                            "grpc_target": args.grpc_target})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+    request_ids.configure_logging(settings.log_format, socket.gethostname())
+    # log_config=None: uvicorn's own loggers go through the root handler above (text or JSON lines).
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None,
                 http=EnvelopeH11Protocol, h11_max_incomplete_event_size=settings.max_header_bytes,
                 ssl_certfile=settings.tls_cert_file or None, ssl_keyfile=settings.tls_key_file or None)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -32,6 +32,8 @@ class BridgeSettings(BaseModel):
     unary_deadline_s: float = Field(5.0, gt=0, description="Deadline of the small calls (health, info, config, stats).")
     video_deadline_s: float = Field(900.0, gt=0, description=(
         "Deadline of a video call (the upload limit is the server's limits.max_video_bytes, learned)."))
+    log_format: Literal["text", "json"] = Field("text", description=(
+        "Log lines: \"text\", or \"json\" (one object per line with the request id)."))
     max_header_bytes: int = Field(16384, ge=1024, description=(
         "Largest request header section (request line + headers); over it: 431 HEADERS_TOO_LARGE."))
     body_timeout_s: float = Field(30.0, gt=0, description=(

@@ -191,6 +191,9 @@ class ServerSettings(_Frozen):
         "the cores only adds memory (each thread grows its own onnxruntime arenas) and contention."))
     stream_window: int = Field(2, ge=1, description=(
         "Images of one stream worked on at once (decode/save of one overlaps inference of another)."))
+    log_format: Literal["text", "json"] = Field("text", description=(
+        "Log lines: \"text\", or \"json\" (one object per line: time, level, logger, message, request_id, "
+        "camera, replica) for log collectors."))
     grace_period_s: float = Field(10.0, ge=0, description=(
         "After SIGTERM, images are processed for half of this; then those not started are answered "
         "SHUTTING_DOWN and those running finish: keep it above twice the slowest image (10 s: 10 photos of a "

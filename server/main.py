@@ -12,7 +12,7 @@ import threading
 import grpc
 
 from clients import request_ids
-from server.bootstrap import build_service
+from server.bootstrap import build_service, replica_name
 from server.config import Settings, load_settings
 from server.errors import ConfigError
 from server.grpc_api.app import create_server, serve_until_signalled, server_credentials
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.port is not None:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update={"port": args.port})})
+    request_ids.configure_logging(settings.server.log_format, replica_name(settings))
     service = build_service(settings)
     health = service.system.health()
     for issue in health.issues:
