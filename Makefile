@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test install models lint proto proto-check buf-lint bench evaluate train-recognizer finetune-plate-detector train-unified-detector clean
+.PHONY: cluster test-cluster serve test install models lint proto proto-check buf-lint bench evaluate train-recognizer finetune-plate-detector train-unified-detector clean
 
 serve: models ## install, prepare models, start the gRPC server (50051) and REST bridge (8000)
 	$(PY) scripts/serve.py
@@ -48,6 +48,16 @@ lint: install buf-lint ## ruff, mypy, the import contracts (pyproject [tool.impo
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# A cluster on one machine: PostgreSQL, N server replicas sharing the cameras (leases), the bridge over
+# them, RTSP cameras on loopback (scripts/cluster.py; REPLICAS=3 CAMERAS=4 to change the counts).
+REPLICAS ?= 2
+CAMERAS ?= 2
+cluster: models ## start a one-machine cluster (PostgreSQL, replicas, bridge on 8000, RTSP cameras) until Ctrl-C
+	$(PY) scripts/cluster.py --replicas $(REPLICAS) --cameras $(CAMERAS)
+
+test-cluster: models ## the cluster's end-to-end tests: kill -9 a replica, cameras move, scale out, events
+	$(PY) -m pytest -q -m cluster tests/cluster
 
 evaluate: models ## accuracy over ../shared/data
 	$(PY) scripts/evaluate.py
