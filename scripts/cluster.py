@@ -5,9 +5,10 @@
 - PostgreSQL: a throwaway cluster (scripts/pg_cluster.py) holding the read history and the camera leases;
 - cameras: one loopback RTSP server each (scripts/rtsp_camera.py, GStreamer, run by the system python3)
   streaming a test video made from the dev photos (scripts/make_test_videos.py);
+- object storage: SeaweedFS's S3 gateway (scripts/seaweed_s3.py), where every replica puts its artefacts;
 - replicas: `python -m server.main` each on its own port, one inference thread, `camera_leases` on (each
-  camera watched by exactly one replica), artefacts in a folder of its own (object storage is not wired
-  here yet), all configured with every camera;
+  camera watched by exactly one replica), artefacts in a folder of its own and in the shared bucket, all
+  configured with every camera;
 - the bridge: one `rest_bridge.main` balancing over every replica (round_robin).
 
 `Cluster` is also what `make test-cluster` (tests/cluster/) drives: kill a replica, add one, ask the bridge.
@@ -35,6 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.pg_cluster import PgCluster, free_port  # noqa: E402
+from scripts.seaweed_s3 import SeaweedS3  # noqa: E402
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 START_TIMEOUT_S = 180.0
@@ -64,6 +66,7 @@ class Cluster:
     replicas: dict[str, Replica] = field(default_factory=dict)
     camera_urls: dict[str, str] = field(default_factory=dict)
     _pg: PgCluster | None = None
+    _s3: SeaweedS3 | None = None
     _rtsp: list[subprocess.Popen[str]] = field(default_factory=list)
     _bridge: subprocess.Popen[bytes] | None = None
     _count: int = 0
@@ -83,6 +86,8 @@ class Cluster:
         """PostgreSQL, the cameras, the replicas (each serving), then the bridge."""
         self._pg = PgCluster()
         self._pg.start()
+        self._s3 = SeaweedS3()
+        self._s3.start()
         if self.video is not None:
             for number in range(self.cameras):
                 self.camera_urls[f"cam-{number + 1}"] = self._start_camera(self.video)
@@ -114,6 +119,7 @@ class Cluster:
             **os.environ,
             "GALAXY_ALPR__BASE_DIR": str(base),
             "GALAXY_ALPR__HISTORY__DATABASE_URL": self.database_url,
+            "GALAXY_ALPR__OBJECT_STORE__URL": self._s3.url if self._s3 is not None else "",
             "GALAXY_ALPR__CAMERA_LEASES__ENABLED": "true",
             "GALAXY_ALPR__CAMERA_LEASES__REPLICA_ID": name,
             "GALAXY_ALPR__CAMERA_LEASES__TTL_S": str(self.ttl_s),
@@ -210,6 +216,8 @@ class Cluster:
         self.replicas.clear()
         if self._pg is not None:
             self._pg.stop()
+        if self._s3 is not None:
+            self._s3.stop()
 
 
 def _video(out: Path) -> Path | None:

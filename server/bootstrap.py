@@ -38,6 +38,7 @@ from server.pipeline.system import SystemStatus
 from server.plates.calibration import UNCALIBRATED, Calibration
 from server.plates.verify import Verifier
 from server.storage.artefacts import ArtefactStore, OutputDirs
+from server.storage.object_store import ObjectStore
 from server.storage.retention import Retention
 from server.telemetry.metrics import ServerMetrics
 from server.thread_plan import apply_thread_plan
@@ -184,11 +185,12 @@ def build_service(settings: Settings) -> Service:
                                                                settings.ocr.circuit_open_s))
     # Gemini still reads when no local reader loaded (build_ocr_provider takes local=None).
     ocr = build_ocr_provider(settings.ocr, local, gemini=gemini)
+    objects = object_store(settings)
     store = ArtefactStore(OutputDirs.from_settings(settings.output, settings.base_dir),
                           save_images=settings.output.save_detected_images,
-                          random_names=settings.output.random_names)
+                          random_names=settings.output.random_names, objects=objects)
     retention = Retention(store.dirs.all(), retention_days=settings.output.retention_days,
-                          max_disk_mb=settings.output.max_disk_mb)
+                          max_disk_mb=settings.output.max_disk_mb, objects=objects)
     retention.start(settings.output.retention_interval_s)
     stats = Stats()
     history = build_history(settings) if settings.history.enabled else None
@@ -241,3 +243,21 @@ def camera_leases(settings: Settings, history: History | None) -> LeasedCameras 
                           "postgresql:// history.database_url); one machine with SQLite watches every camera")
     return LeasedCameras(history.store.engine, replica_name(settings), ttl_s=leases.ttl_s,
                          renew_every_s=leases.renew_every_s)
+
+
+def object_store(settings: Settings) -> ObjectStore | None:
+    """The artefacts' object store when object_store.url is set (its bucket made when absent); else None.
+
+    An unreachable store at start-up is logged, not fatal: each save then carries a storage warning.
+    """
+    o = settings.object_store
+    if not o.url:
+        return None
+    objects = ObjectStore(o.url, o.bucket, prefix=o.prefix, region=o.region,
+                          access_key=o.access_key.get_secret_value(), secret_key=o.secret_key.get_secret_value(),
+                          timeout_s=o.timeout_s)
+    try:
+        objects.ensure_bucket()
+    except OSError as exc:
+        log.error("object store %s unusable at start-up: %s", o.url, exc.strerror or exc)
+    return objects

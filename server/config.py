@@ -358,6 +358,21 @@ class HistorySettings(_Frozen):
         "\"all\": keep every image; \"watchlist\": keep images only when a plate matches a watch-list entry."))
 
 
+class ObjectStoreSettings(_Frozen):
+    url: str = Field("", description=(
+        "An S3-compatible endpoint (http://minio:9000, https://s3.eu-central-1.amazonaws.com); set, every saved "
+        "artefact is also put in the bucket and /images/{path} serves it from there when this replica has no "
+        "local copy (replicas share their images). Empty: the local output root only."))
+    bucket: str = Field("galaxy-alpr", min_length=3, description="The bucket (created when absent).")
+    prefix: str = Field("", description="Key prefix of every artefact in the bucket.")
+    region: str = Field("us-east-1", description="The region the S3 client names.")
+    access_key: SecretStr = Field(SecretStr(""), description=(
+        "Access key (set from the environment: GALAXY_ALPR__OBJECT_STORE__ACCESS_KEY); empty: anonymous."))
+    secret_key: SecretStr = Field(SecretStr(""), description=(
+        "Secret key (GALAXY_ALPR__OBJECT_STORE__SECRET_KEY)."))
+    timeout_s: float = Field(10.0, gt=0, description="Connect and read timeout of one object store call.")
+
+
 class CameraLeaseSettings(_Frozen):
     enabled: bool = Field(False, description=(
         "Several replicas on one PostgreSQL history (history.database_url): each configured camera is watched "
@@ -397,6 +412,8 @@ class Settings(_Frozen):
     history: HistorySettings = Field(HistorySettings(), description="Read history, watch lists and webhooks.")
     camera_leases: CameraLeaseSettings = Field(CameraLeaseSettings(), description=(
         "Cameras shared among replicas (scale-out)."))
+    object_store: ObjectStoreSettings = Field(ObjectStoreSettings(), description=(
+        "Artefacts shared among replicas on S3-compatible object storage (scale-out)."))
     base_dir: Path = Field(REPO_ROOT, description=(
         "Directory relative paths are resolved against (default: the working directory)."))
 

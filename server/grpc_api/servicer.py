@@ -159,7 +159,8 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
     def GetImage(self, request: pb.GetImageRequest,
                  context: grpc.ServicerContext) -> Iterator[pb.GetImageResponse]:
         """Stream a stored artefact in chunks (the first says its type and size)."""
-        stored = open_stored(self._stages.pipeline.store.dirs.root, request.image_path)
+        store = self._stages.pipeline.store
+        stored = open_stored(store.dirs.root, request.image_path, store.objects)
         for n, chunk in enumerate(stored.chunks(CHUNK_BYTES)):
             if n == 0:
                 yield pb.GetImageResponse(chunk=chunk, content_type=stored.content_type, total_bytes=stored.size)

@@ -19,6 +19,8 @@ import cv2
 
 from server.config import OutputSettings
 from server.domain import Image
+from server.storage.object_store import ObjectStore
+from server.storage.retrieval import content_type
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,13 @@ class OutputDirs:
             self.uploaded_plate, self.detected_plate, self.cropped_plate, self.results,
         )
 
+    def relative(self, path: Path) -> str:
+        """The path relative to the output root (the object key of an artefact)."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return self.display(path).lstrip("/")
+
     def display(self, path: Path) -> str:
         """The path as responses show it: relative to base_dir when under it."""
         try:
@@ -90,8 +99,9 @@ class ArtefactStore:
     """Saves uploads, annotated images, crops and results JSON; every file appears whole or not at all."""
 
     def __init__(self, dirs: OutputDirs, *, save_images: bool, jpeg_quality: int = 90,
-                 random_names: bool = True) -> None:
+                 random_names: bool = True, objects: ObjectStore | None = None) -> None:
         self.dirs = dirs
+        self.objects = objects  # every saved file is also put here (object_store.url)
         self.save_images = save_images
         self.random_names = random_names
         self._jpeg_params = [int(cv2.IMWRITE_JPEG_QUALITY), jpeg_quality]
@@ -141,7 +151,7 @@ class ArtefactStore:
         if not self.save_images:
             return ""
         path = directory / f"{prefix}_uploaded_image{extension}"
-        _write_atomically(path, data)
+        self._write(path, data)
         return self.dirs.display(path)
 
     def save_image(self, directory: Path, name: str, image: Image) -> str:
@@ -152,14 +162,20 @@ class ArtefactStore:
         ok, encoded = cv2.imencode(".jpg", image, self._jpeg_params)
         if not ok:
             raise OSError(f"could not encode {name}")
-        _write_atomically(path, encoded.tobytes())
+        self._write(path, encoded.tobytes())
         return self.dirs.display(path)
 
     def save_results(self, prefix: str, payload: dict[str, Any]) -> str:
         """Write the results JSON into the claimed file; returns its display path."""
         path = self.results_path(prefix)
-        _write_atomically(path, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
+        self._write(path, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
         return self.dirs.display(path)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """The local file, then its object (an OSError of either is the caller's storage warning)."""
+        _write_atomically(path, data)
+        if self.objects is not None:
+            self.objects.put(self.dirs.relative(path), data, content_type(path))
 
     def record_failure(self, exc: OSError) -> str:
         """Remember a failed save (health reports it for a while); returns the public warning."""

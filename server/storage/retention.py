@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.storage.object_store import ObjectStore
+
 log = logging.getLogger(__name__)
 
 
@@ -44,8 +46,9 @@ class Retention:
     """Deletes expired and excess artefacts; 0 disables either rule."""
 
     def __init__(self, directories: Iterable[Path], *, retention_days: float, max_disk_mb: int,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, objects: ObjectStore | None = None) -> None:
         self.directories = tuple(directories)
+        self.objects = objects  # expired objects go too (the size cap is the local disk's)
         self.max_age_s = retention_days * 86_400
         self.max_bytes = max_disk_mb << 20
         self._clock = clock
@@ -80,6 +83,14 @@ class Retention:
         if removed_files:
             log.info("retention: removed %d files (%d MiB); %d MiB kept", removed_files, removed_bytes >> 20,
                      total >> 20)
+        if self.objects is not None and self.max_age_s > 0:
+            try:
+                removed_objects = self.objects.delete_older_than(self.max_age_s)
+            except OSError as exc:
+                log.warning("retention: object store sweep failed: %s", exc.strerror or exc)
+            else:
+                if removed_objects:
+                    log.info("retention: removed %d expired objects", removed_objects)
         return SweepResult(removed_files, removed_bytes, total)
 
     def start(self, interval_s: float) -> None:

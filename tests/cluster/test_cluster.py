@@ -74,6 +74,20 @@ def test_every_camera_is_watched_by_exactly_one_of_the_replicas(cluster: Cluster
     assert sorted(cluster.health()["replicas"]) == sorted(cluster.replicas)
 
 
+def test_any_replica_serves_the_images_any_replica_saved(cluster: Cluster) -> None:
+    image = dev_photos(1)[0].path.read_bytes()
+    with httpx.Client(base_url=cluster.bridge_url, timeout=60) as client:
+        reply = client.post("/galaxy-alpr/v1/alpr-core/process-single-image",
+                            files={"file": ("car.jpg", image, "image/jpeg")})
+        assert reply.status_code == 200, reply.text
+        data = reply.json()["data"]
+        path = data["uploaded_image_path"]
+        assert path and "storage_warning" not in data
+        # Round robin sends these to both replicas; only one of them saved the file on its disk.
+        bodies = {client.get(f"/galaxy-alpr/v1/images/{path}").content for _ in range(6)}
+    assert bodies == {image}
+
+
 def test_a_killed_replicas_cameras_move_and_images_keep_being_answered(cluster: Cluster) -> None:
     wait_for(lambda: all(owners(cluster).values()), 3 * RENEW_S + TTL_S, "every camera got an owner")
     image = dev_photos(1)[0].path.read_bytes()

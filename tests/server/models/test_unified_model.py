@@ -39,7 +39,7 @@ def test_metadata_names_the_five_classes_and_the_input(props: dict[str, str]) ->
 
 
 def test_metadata_records_provenance(props: dict[str, str]) -> None:
-    assert props["base_weights_sha256"] == VEHICLE_DETECTOR.default.sha256  # type: ignore[union-attr]
+    assert props["base_weights_sha256"] == VEHICLE_DETECTOR.default.sha256
     assert len(props["training_list_sha256"]) == 64
     teachers = json.loads(props["teachers"])
     assert set(teachers) == {"plates"} and all(len(v) == 64 for v in teachers.values())
