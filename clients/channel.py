@@ -39,6 +39,9 @@ API_KEY_HEADER = "x-api-key"
 # The id of the request a caller is serving (the REST bridge sets its REST request's): its gRPC calls
 # carry it, so the server's log lines name the same request as the bridge's.
 CALLER_REQUEST_ID: ContextVar[str] = ContextVar("caller_request_id", default="")
+# Further metadata of the caller's request that every call it makes carries (the bridge: the W3C
+# trace context of the REST request, so the server's spans continue its trace).
+CALLER_METADATA: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("caller_metadata", default=())
 
 
 def new_request_id() -> str:
@@ -49,9 +52,10 @@ def new_request_id() -> str:
 
 def call_metadata(api_key: str, request_id: str) -> tuple[tuple[str, str], ...]:
     """The metadata of one call: its request id, and the API key when one is set."""
+    extra = CALLER_METADATA.get()
     if api_key:
-        return (REQUEST_ID_HEADER, request_id), (API_KEY_HEADER, api_key)
-    return ((REQUEST_ID_HEADER, request_id),)
+        return (REQUEST_ID_HEADER, request_id), (API_KEY_HEADER, api_key), *extra
+    return (REQUEST_ID_HEADER, request_id), *extra
 
 
 def open_aio_channel(target: str, credentials: grpc.ChannelCredentials | None = None) -> grpc.aio.Channel:

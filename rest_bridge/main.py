@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from clients import AsyncAlprClient, AsyncVideoClient, request_ids
+from clients.telemetry import configure_tracing
 from rest_bridge.access import RateLimiter, access_middleware, inflight_limit, safe_headers
 from rest_bridge.body_limits import StreamingBodyLimit
 from rest_bridge.docs import install_offline_docs
@@ -29,6 +30,7 @@ from rest_bridge.request_ids import request_id_middleware
 from rest_bridge.routes import alpr, events, history, images, info, plate, system, vehicle, video, watchlist
 from rest_bridge.service_limits import UNKNOWN_TZ, LearnedLimits
 from rest_bridge.settings import BridgeSettings, get_settings
+from rest_bridge.tracing import tracing_middleware
 from server import __version__
 from server.errors import Reason
 
@@ -124,6 +126,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     metrics = BridgeMetrics(["/metrics", *route_templates(API_PREFIX, routers)])
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
+    app.middleware("http")(tracing_middleware)  # a span per request; its context rides on the gRPC calls
     app.middleware("http")(request_id_middleware)  # every log line of a request has its id
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)  # outermost: before any other work
     app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], include_in_schema=False)
@@ -151,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = defaults.model_copy(update={"host": args.host, "port": args.port,
                                            "grpc_target": args.grpc_target})
     request_ids.configure_logging(settings.log_format, socket.gethostname())
+    configure_tracing(settings.otlp_endpoint, "galaxy-alpr-bridge", socket.gethostname())
     # log_config=None: uvicorn's own loggers go through the root handler above (text or JSON lines).
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None,
                 http=EnvelopeH11Protocol, h11_max_incomplete_event_size=settings.max_header_bytes,

@@ -32,6 +32,9 @@ class BridgeSettings(BaseModel):
     unary_deadline_s: float = Field(5.0, gt=0, description="Deadline of the small calls (health, info, config, stats).")
     video_deadline_s: float = Field(900.0, gt=0, description=(
         "Deadline of a video call (the upload limit is the server's limits.max_video_bytes, learned)."))
+    otlp_endpoint: str = Field("", description=(
+        "OpenTelemetry traces of each REST request (continued by the server) to this OTLP/HTTP collector; "
+        "empty: off."))
     log_format: Literal["text", "json"] = Field("text", description=(
         "Log lines: \"text\", or \"json\" (one object per line with the request id)."))
     max_header_bytes: int = Field(16384, ge=1024, description=(

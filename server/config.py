@@ -191,6 +191,9 @@ class ServerSettings(_Frozen):
         "the cores only adds memory (each thread grows its own onnxruntime arenas) and contention."))
     stream_window: int = Field(2, ge=1, description=(
         "Images of one stream worked on at once (decode/save of one overlaps inference of another)."))
+    otlp_endpoint: str = Field("", description=(
+        "OpenTelemetry traces (RPC, image, each stage) to this OTLP/HTTP collector, e.g. "
+        "http://otel-collector:4318/v1/traces; empty: off."))
     log_format: Literal["text", "json"] = Field("text", description=(
         "Log lines: \"text\", or \"json\" (one object per line: time, level, logger, message, request_id, "
         "camera, replica) for log collectors."))

@@ -12,6 +12,7 @@ import threading
 import grpc
 
 from clients import request_ids
+from clients.telemetry import configure_tracing
 from server.bootstrap import build_service, replica_name
 from server.config import Settings, load_settings
 from server.errors import ConfigError
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.port is not None:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update={"port": args.port})})
     request_ids.configure_logging(settings.server.log_format, replica_name(settings))
+    if configure_tracing(settings.server.otlp_endpoint, "galaxy-alpr-server", replica_name(settings)):
+        log.info("traces to %s", settings.server.otlp_endpoint)
     service = build_service(settings)
     health = service.system.health()
     for issue in health.issues:

@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
+from opentelemetry.trace import SpanKind
 
 from clients.request_ids import REQUEST_ID, from_metadata
 from server.errors import AlprError
 from server.grpc_api.admission import Admission
 from server.grpc_api.status import rich_status
 from server.pipeline.stats import Stats
+from server.telemetry.tracing import continued, tracer
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +32,27 @@ def _already_aborted(context: grpc.ServicerContext) -> bool:
     return code not in (None, grpc.StatusCode.OK)
 
 
-def _with_request_id(handler: Any, request_id: str) -> Any:
-    """The same handler, run with REQUEST_ID set (for unary and streaming behaviours alike)."""
+def _with_request_id(handler: Any, request_id: str, metadata: Any = (), method: str = "") -> Any:
+    """The same handler, run with REQUEST_ID set and inside a span of the caller's trace (for unary and
+    streaming behaviours alike)."""
+    span_name = method.rsplit("/", 1)[-1] or "rpc"
+
     def unary(inner: Any) -> Any:
         def run(request: Any, context: grpc.ServicerContext) -> Any:
-            token = REQUEST_ID.set(request_id)
+            token = REQUEST_ID.set(request_id or "-")
             try:
-                return inner(request, context)
+                with continued(metadata), tracer().start_as_current_span(span_name, kind=SpanKind.SERVER):
+                    return inner(request, context)
             finally:
                 REQUEST_ID.reset(token)
         return run
 
     def streaming(inner: Any) -> Any:
         def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            token = REQUEST_ID.set(request_id)
+            token = REQUEST_ID.set(request_id or "-")
             try:
-                yield from inner(request, context)
+                with continued(metadata), tracer().start_as_current_span(span_name, kind=SpanKind.SERVER):
+                    yield from inner(request, context)
             finally:
                 REQUEST_ID.reset(token)
         return run
@@ -80,8 +87,7 @@ class ErrorInterceptor(grpc.ServerInterceptor):
             return None
         method = details.method
         request_id = from_metadata(details.invocation_metadata)
-        if request_id:
-            handler = _with_request_id(handler, request_id)
+        handler = _with_request_id(handler, request_id, details.invocation_metadata, method)
         if handler.unary_unary is not None:
             inner_uu = handler.unary_unary
 

@@ -22,6 +22,7 @@ from server.grpc_api.status import item_error
 from server.pipeline.counted_stages import CountedStages
 from server.pipeline.results import ImageRequest
 from server.telemetry.metrics import ServerMetrics
+from server.telemetry.tracing import tracer
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class StreamScheduler:
     def _one(self, method: str, msg: ImageRequestMessage, stage: Callable[[ImageRequest], Out],
              pack: Callable[[Out], Resp], fail: Callable[[types_pb2.ItemError], Resp]) -> Resp:
         try:
-            out = self.stages.call(method, stage, image_request(msg.image, msg.request_id))
+            with tracer().start_as_current_span(f"{method} image", attributes={"alpr.request_id": msg.request_id}):
+                out = self.stages.call(method, stage, image_request(msg.image, msg.request_id))
         except AlprError as exc:
             log.info("%s: image %r rejected: %s", method, msg.image.file_name, exc.message)
             if self.metrics is not None:

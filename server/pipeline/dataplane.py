@@ -19,6 +19,7 @@ from server.pipeline.results import DetectionStageOutput, ImageRequest, Pipeline
 from server.pipeline.scene import SceneAnalyzer
 from server.storage.artefacts import ArtefactStore
 from server.storage.naming import file_prefix
+from server.telemetry.tracing import tracer
 
 Now = Callable[[], datetime]
 
@@ -66,11 +67,14 @@ class AlprPipeline:
         watch = Stopwatch()
         wanted_prefix, moment = self.naming(request)
         decode = Stopwatch()
-        decoded = self.decode(request)
+        with tracer().start_as_current_span("decode"):
+            decoded = self.decode(request)
         decode_ms = decode.elapsed_ms()
         analysis = self.analyzer.analyze(decoded.image)
         analysis = replace(analysis, times=replace(analysis.times, decode_ms=decode_ms))
-        return self.job.finish(request, decoded, analysis, wanted_prefix=wanted_prefix, moment=moment, watch=watch)
+        with tracer().start_as_current_span("save"):
+            return self.job.finish(request, decoded, analysis, wanted_prefix=wanted_prefix, moment=moment,
+                                   watch=watch)
 
     def _detection_stage(self, request: ImageRequest, kind: str) -> DetectionStageOutput:
         """One detector alone ("vehicle" or "plate"), with the upload, annotated image and crops saved."""
