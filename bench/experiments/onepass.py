@@ -33,13 +33,11 @@ TWO = {f"{_D}MODE": "two_detectors", f"{_D}PLATE_INPUT": "square", f"{_R}THREAD_
 ONE = {**TWO, f"{_D}MODE": "unified", f"{_D}PLATE_SEARCH_MAX_VEHICLES": "0"}
 STEPS: dict[str, dict[str, str]] = {
     "0 before: two detectors (square), 2 sessions x 2 threads, plate search": TWO,
-    "0' two detectors + thread plan latency": {**TWO, f"{_R}THREAD_PLAN": "latency"},
-    "0'' two detectors + thread plan throughput": {**TWO, f"{_R}THREAD_PLAN": "throughput"},
-    "1 unified detector (square 640x640), 2 threads": {**ONE, f"{_D}UNIFIED_INPUT": "square"},
-    "2 + stride-sized input (rect, 1280x720 -> 640x384)": {**ONE, f"{_D}UNIFIED_INPUT": "rect"},
-    "3 + thread plan latency": {**ONE, f"{_D}UNIFIED_INPUT": "rect", f"{_R}THREAD_PLAN": "latency"},
-    "3' thread plan throughput (servers under load)": {**ONE, f"{_D}UNIFIED_INPUT": "rect",
-                                                      f"{_R}THREAD_PLAN": "throughput"},
+    "1 unified detector v2 (rect 640x384), 2 threads": {**ONE, f"{_D}UNIFIED_INPUT": "rect"},
+    "2 + plate search in 1 vehicle": {**ONE, f"{_D}UNIFIED_INPUT": "rect", f"{_D}PLATE_SEARCH_MAX_VEHICLES": "1"},
+    "3 + thread plan throughput (servers under load)": {**ONE, f"{_D}UNIFIED_INPUT": "rect",
+                                                        f"{_R}THREAD_PLAN": "throughput"},
+    "4 the defaults of this release": {},
 }
 
 

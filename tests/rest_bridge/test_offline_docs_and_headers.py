@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from rest_bridge.docs import ASSETS_URL
 from rest_bridge.http_protocol import EnvelopeH11Protocol
 from rest_bridge.main import create_app
 from rest_bridge.settings import BridgeSettings
+from tests.support.uvicorn_server import uvicorn_serving
 
 UNUSED_TARGET = "127.0.0.1:9"  # nothing answers: these tests never reach the gRPC server
 
@@ -46,23 +45,10 @@ def test_the_openapi_document_the_pages_load_is_served(docs_client: TestClient) 
 
 @pytest.fixture(scope="module")
 def bridge_port() -> Iterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     settings = BridgeSettings(grpc_target=UNUSED_TARGET)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, http=EnvelopeH11Protocol,
-                            h11_max_incomplete_event_size=settings.max_header_bytes, log_level="warning",
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_serving(create_app(settings), http=EnvelopeH11Protocol, lifespan="off",
+                         h11_max_incomplete_event_size=settings.max_header_bytes) as port:
+        yield port
 
 
 def raw_request(port: int, headers: str, *, pieces: int = 1) -> tuple[int, dict[str, str], bytes]:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import select
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from rest_bridge.main import create_app
 from rest_bridge.settings import BridgeSettings
 from tests.conftest import data_set, labels
+from tests.support.uvicorn_server import uvicorn_serving
 
 API = "/galaxy-alpr/v1"
 SMALL_LIMIT = 100_000  # per file; the body limit is 10 files of it plus 1 MiB of multipart overhead
@@ -46,17 +44,9 @@ def photo() -> bytes:
 def served_bridge(grpc_target: str) -> Iterator[tuple[str, int]]:
     """The bridge under real uvicorn on a free port (the in-process TestClient buffers whole bodies)."""
     app = create_app(BridgeSettings(grpc_target=grpc_target, body_timeout_s=1.0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    app.state.limits.known = replace(app.state.limits.known, max_upload_bytes=SMALL_LIMIT)
-    yield "127.0.0.1", server.servers[0].sockets[0].getsockname()[1]
-    server.should_exit = True
-    thread.join(10)
+    with uvicorn_serving(app) as port:
+        app.state.limits.known = replace(app.state.limits.known, max_upload_bytes=SMALL_LIMIT)
+        yield "127.0.0.1", port
 
 
 def read_answer(sock: socket.socket) -> bytes:
