@@ -17,7 +17,9 @@ import httpx
 import pytest
 
 from scripts.cluster import Cluster
-from scripts.pg_cluster import unavailable_reason
+from scripts.pg_cluster import free_port, unavailable_reason
+from tests.conftest import data_set, labels
+from tests.support.webhook_receiver import WebhookReceiver
 from tests.video_fixtures import dev_photos
 
 pytestmark = pytest.mark.cluster
@@ -86,6 +88,35 @@ def test_any_replica_serves_the_images_any_replica_saved(cluster: Cluster) -> No
         # Round robin sends these to both replicas; only one of them saved the file on its disk.
         bodies = {client.get(f"/galaxy-alpr/v1/images/{path}").content for _ in range(6)}
     assert bodies == {image}
+
+
+def test_each_webhook_is_sent_once_by_the_replicas_together(cluster: Cluster) -> None:
+    record = labels("openalpr-us")[0]
+    content = (data_set("openalpr-us") / record["image"]).read_bytes()
+    receiver = WebhookReceiver(free_port())
+    receiver.start()
+    try:
+        with httpx.Client(base_url=cluster.bridge_url, timeout=120) as client:
+            def process() -> str:
+                reply = client.post("/galaxy-alpr/v1/alpr-core/process-single-image",
+                                    files={"file": ("car.jpg", content, "image/jpeg")})
+                assert reply.status_code == 200, reply.text
+                read = [d["plate"]["plate_number"] for d in reply.json()["data"]["detections"]
+                        if d.get("plate") and d["plate"].get("plate_number")]
+                assert read, "the photo's plate was not read"
+                return str(read[0])
+
+            entry = client.post("/galaxy-alpr/v1/watchlist", json={"plate_number": process(), "label": "cluster",
+                                                                  "webhook_url": receiver.url})
+            assert entry.status_code == 200, entry.text
+            for _ in range(6):  # round robin: both replicas record alerts, both dispatchers deliver
+                process()
+        wait_for(lambda: len(receiver.deliveries) >= 6, 60, "six alerts delivered")
+        time.sleep(3.0)  # a second delivery of any of them would arrive by now
+        keys = [d.headers["Idempotency-Key"] for d in receiver.deliveries]
+        assert len(keys) == 6 and len(set(keys)) == 6, keys
+    finally:
+        receiver.stop()
 
 
 def test_a_killed_replicas_cameras_move_and_images_keep_being_answered(cluster: Cluster) -> None:
