@@ -90,13 +90,17 @@ InputShape = Literal["square", "rect"]
 
 
 class DetectionSettings(_Frozen):
-    mode: DetectorMode = Field("two_detectors", description=(
-        "\"unified\": one pass of models.unified_detector finds vehicles and plates; \"two_detectors\": the "
-        "vehicle and plate detectors (models.vehicle_detector, models.plate_detector), as before."))
+    mode: DetectorMode = Field("unified", description=(
+        "\"unified\": one pass of models.unified_detector (the COCO YOLOv8n with a trained plate head) finds "
+        "vehicles and plates; \"two_detectors\": the vehicle and plate detectors (models.vehicle_detector, "
+        "models.plate_detector), the default before 1.1."))
     vehicle_confidence_threshold: float = Field(0.25, ge=0, le=1, description=(
         "Vehicles below this detector confidence are dropped."))
     plate_confidence_threshold: float = Field(0.25, ge=0, le=1, description=(
-        "Plates below this detector confidence are dropped."))
+        "Plates below this detector confidence are dropped (two_detectors)."))
+    unified_plate_confidence_threshold: float = Field(0.15, ge=0, le=1, description=(
+        "The unified detector's plate threshold: the highest that keeps every plate of the training sets' "
+        "held-out split (training/choose_unified_threshold.py)."))
     vehicle_padding: int = Field(25, ge=0, description="Pixels added around a vehicle box when its crop is saved.")
     plate_padding: int = Field(25, ge=0, description="Pixels added around a plate box when its crop is saved.")
     iou_threshold: float = Field(0.45, gt=0, le=1, description="Non-maximum suppression IoU of the detectors.")
@@ -112,6 +116,11 @@ class DetectionSettings(_Frozen):
         "COCO classes reported as vehicles."))
     plate_class: str = Field("License_Plate", description=(
         "The unified detector's plate class (the API calls it \"plate\")."))
+
+    @property
+    def plate_threshold(self) -> float:
+        """The plate confidence threshold of the detector the mode uses."""
+        return self.unified_plate_confidence_threshold if self.mode == "unified" else self.plate_confidence_threshold
 
     @property
     def plate_searches(self) -> int:

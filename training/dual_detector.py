@@ -156,7 +156,8 @@ def export_dual(coco_onnx: Path, plate_checkpoint: Path, output: Path, *, traini
             meta.EXPORT_SETTINGS: json.dumps({"opset": OPSET, "dynamic": True, "weights": "fp16-stored",
                                               "layout": "vehicles then plates along the anchors"}, sort_keys=True),
             "base_weights": VEHICLE_DETECTOR.default.description,
-            "base_weights_sha256": sha256_file(coco_onnx),
+            # The pinned registry file's sha256 (the prepared copy differs only by its stamped metadata).
+            "base_weights_sha256": meta.read_metadata(coco_onnx).get(meta.SOURCE_SHA256, sha256_file(coco_onnx)),
             "teachers": json.dumps(teachers, sort_keys=True),
             "training_list_sha256": training_list_sha256,
             "training_settings": training_settings,

@@ -194,7 +194,7 @@ def service_config(s: Settings) -> types_pb2.ServiceConfig:
         ocr=types_pb2.OcrConfig(provider=s.ocr.provider, model_name=s.ocr.model_name),
         detection=types_pb2.DetectionConfig(
             vehicle_confidence_threshold=s.detection.vehicle_confidence_threshold,
-            plate_confidence_threshold=s.detection.plate_confidence_threshold,
+            plate_confidence_threshold=s.detection.plate_threshold,
             vehicle_padding=s.detection.vehicle_padding,
             plate_padding=s.detection.plate_padding,
         ),

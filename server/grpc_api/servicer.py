@@ -129,7 +129,7 @@ class AlprServicer(pb_grpc.AlprServiceServicer):
             plate_detector_loaded=health.models_loaded["plate_detector"],
             gemini_api_configured=s.ocr.api_key_configured,
             vehicle_confidence_threshold=s.detection.vehicle_confidence_threshold,
-            plate_confidence_threshold=s.detection.plate_confidence_threshold,
+            plate_confidence_threshold=s.detection.plate_threshold,
             supported_formats=list(s.image_formats), timezone=s.timezone,
             calls={k: types_pb2.CallCounters(requests=v.requests, errors=v.errors) for k, v in snap.calls.items()},
             images_processed=snap.images_processed, vehicles_detected=snap.vehicles_detected,

@@ -61,7 +61,7 @@ class SceneAnalyzer:
         self.ocr = ocr
         det = settings.detection
         self._vehicle_conf = det.vehicle_confidence_threshold
-        self._plate_conf = det.plate_confidence_threshold
+        self._plate_conf = det.plate_threshold
         self._iou = det.iou_threshold
         # Vehicle detection runs here while plate detection runs in the caller's thread: on two or more
         # cores one image's two detectors overlap (onnxruntime releases the GIL).
