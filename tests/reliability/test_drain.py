@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,9 @@ def test_sigterm_during_concurrent_batches_answers_every_image(tmp_path: Path) -
         for w in workers:
             w.start()
         started.wait()
+        deadline = time.monotonic() + 120
         while not any(answers.values()):  # the batches are under way
+            assert time.monotonic() < deadline, f"no answer within 120 s: {errors}"
             threading.Event().wait(0.05)
         proc.send_signal(signal.SIGTERM)
         for w in workers:
@@ -79,7 +82,9 @@ def test_sigterm_during_concurrent_rest_batches_gives_partial_results(tmp_path: 
             for w in workers:
                 w.start()
             saved = tmp_path / "images_processed" / "results"
+            deadline = time.monotonic() + 120
             while not any(p.stat().st_size for p in saved.glob("*_results.json")):  # work under way
+                assert time.monotonic() < deadline, f"no result saved within 120 s: {bodies}"
                 threading.Event().wait(0.05)
             proc.send_signal(signal.SIGTERM)
             for w in workers:
