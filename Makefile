@@ -85,11 +85,11 @@ finetune-plate-detector: install ## retrain the committed Indonesian plate detec
 	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	nice -n 10 $(PY) -m training.finetune_plate_detector
 
-# One YOLOv8n for car, motorcycle, bus, truck and plate (detection.mode: unified), from fastanpr's best.pt
-# on ../shared/data/indonesia-exchioz-train, vehicles pseudo-labelled by the prepared COCO model
-# (CPU, ~70 min on 2 busy cores); writes models/unified_detector.onnx.
-UNIFIED_ARGS ?= --epochs 8
-train-unified-detector: models ## train the unified vehicle + plate detector (models/unified_detector.onnx)
+# The default detector (detection.mode: unified): the COCO YOLOv8n unchanged for vehicles plus a plate head
+# trained on the scene -train sets and composites (CPU, ~60 min on 2 cores; a GPU when one is visible;
+# --resume continues an interrupted run); writes models/unified_detector.onnx (models/README.md).
+UNIFIED_ARGS ?= --epochs 12
+train-unified-detector: models ## train the default vehicle + plate detector (models/unified_detector.onnx)
 	$(PY) -c "import ultralytics" 2>/dev/null || $(PIP) install -q -e '.[export]'
 	nice -n 15 $(PY) -m training.train_unified_detector $(UNIFIED_ARGS)
 
