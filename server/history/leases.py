@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from server.config import CameraSettings
@@ -141,8 +141,8 @@ class LeasedCameras:
             log.exception("camera leases: could not hand the leases back; they expire after %.0f s", self.ttl_s)
 
     # ---- one round --------------------------------------------------------------------------------------
-    def _round(self, conn: object, ids: list[str]) -> dict[str, int]:
-        execute = conn.execute  # type: ignore[attr-defined]
+    def _round(self, conn: Connection, ids: list[str]) -> dict[str, int]:
+        execute = conn.execute
         params = {"me": self.replica_id, "ttl": self.ttl_s, "ids": ids}
         execute(text(f"INSERT INTO camera_replicas (replica_id, seen_at) VALUES (:me, {_NOW}) "
                      "ON CONFLICT (replica_id) DO UPDATE SET seen_at = EXCLUDED.seen_at"), params)
