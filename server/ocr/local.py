@@ -54,7 +54,8 @@ class LocalOcrOptions:
     accept_min_char_prob: float = 0.85  # ... and keep it when every character is this sure
     min_plate_chars: int = 4
     max_candidates: int = 5
-    number_min_width: int = 320  # number rows are padded to the models' training width
+    number_min_width: int = 320  # number rows are padded to at least this width (the models' training width)
+    detector_side: int = 320  # the longer side of a crop as the text detector sees it
     guessed_date_min_confidence: float = 0.8  # a date read where no row was detected
 
 
@@ -76,7 +77,10 @@ class LocalOcrProvider:
         self.rec_path = rec_model or packaged_model(DEFAULT_REC)
         self.options = options or LocalOcrOptions()
         self.detector = TextDetector(
-            self.det_path, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads
+            self.det_path,
+            intra_op_threads=intra_op_threads,
+            inter_op_threads=inter_op_threads,
+            side=self.options.detector_side,
         )
         self.recognizer = TextRecognizer(
             self.rec_path, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads
