@@ -13,6 +13,10 @@ FULL_WEIGHT_HEIGHT_PX = 60.0
 FULL_WEIGHT_SHARPNESS = 150.0
 # A read that breaks the plate format counts this much of a valid one.
 INVALID_FORMAT_WEIGHT = 0.35
+# Reads shorter than this are fragments (one character of a half-hidden plate, a sticker), never a
+# plate's text: repeated, their weights would add up to a "read" that no frame made of a whole plate,
+# and two vehicles that both showed the same fragment looked like one vehicle seen twice.
+MIN_TEXT_CHARS = 3
 
 
 def read_weight(confidence: float, plate_height_px: float, sharpness: float, valid_format: bool) -> float:
@@ -55,8 +59,8 @@ class PlateVotes:
         self.votes: list[Vote] = []
 
     def add(self, vote: Vote) -> None:
-        """Count one more read (empty texts are not votes)."""
-        if vote.text and vote.weight > 0:
+        """Count one more read (empty texts and fragments under MIN_TEXT_CHARS are not votes)."""
+        if len(vote.text) >= MIN_TEXT_CHARS and vote.weight > 0:
             self.votes.append(vote)
 
     def tally(self) -> Tally:

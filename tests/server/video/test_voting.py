@@ -49,6 +49,17 @@ def test_empty_reads_are_not_votes() -> None:
     assert tally.text == "" and tally.votes == 0 and tally.candidates == ()
 
 
+def test_fragments_are_not_votes_however_often_they_are_read() -> None:
+    # A half-hidden plate read as "1" in many frames: never a plate text, so never a reported read.
+    votes = PlateVotes()
+    for _ in range(6):
+        votes.add(_vote("1", 0.3))
+        votes.add(_vote("SE", 0.3))
+    assert votes.tally().text == "" and votes.tally().weight == 0
+    votes.add(_vote("B12", 0.3))
+    assert votes.tally().text == "B12"
+
+
 def test_weights_follow_confidence_size_sharpness_and_format() -> None:
     base = read_weight(0.9, 60, 200, True)
     assert base == 0.9
@@ -69,11 +80,11 @@ def test_a_heavy_correct_read_beats_several_light_wrong_ones() -> None:
 
 def test_best_vote_of_a_text() -> None:
     votes = PlateVotes()
-    votes.add(_vote("B1", 0.3))
-    votes.add(_vote("B1", 0.7))
-    best = votes.best_vote("B1")
+    votes.add(_vote("B1C", 0.3))
+    votes.add(_vote("B1C", 0.7))
+    best = votes.best_vote("B1C")
     assert best is not None and best.weight == 0.7
-    assert votes.best_vote("B2") is None
+    assert votes.best_vote("B2C") is None
 
 
 def test_a_second_reader_s_read_adds_weight_but_not_frames() -> None:
