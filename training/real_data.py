@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from server.datasets import is_verifiable, plate_box, read_labels
-from training.synth.augment import Canvas, blur, lighting, sensor
+from training.synth.augment import Canvas, blur, lighting, resolution, sensor
 
 TRAIN_SETS = (
     "indonesia-bdc2023-train",
@@ -125,8 +125,13 @@ def warp(crop: Canvas, rng: np.random.Generator) -> Canvas:
     return np.asarray(cv2.warpPerspective(crop, matrix, (out_w, h), borderMode=cv2.BORDER_REPLICATE), np.uint8)
 
 
-def augment(item: RealItem, rng: np.random.Generator) -> Canvas:
-    """One randomly augmented training crop of a real plate."""
+def augment(item: RealItem, rng: np.random.Generator, resample: float = 0.0) -> Canvas:
+    """One randomly augmented training crop of a real plate.
+
+    `resample`: the share of crops resampled to a camera-like width (56-280 px, as synthetic plates are)
+    instead of shrunk by at most half: the real sets' crops are mostly large (ILPR's are 602 px wide),
+    while a plate seen from a distance is 50-100 px wide.
+    """
     crop = random_crop(item, rng)
     if rng.random() < 0.7:
         crop = warp(crop, rng)
@@ -134,6 +139,8 @@ def augment(item: RealItem, rng: np.random.Generator) -> Canvas:
         crop = lighting(crop, rng)
     if rng.random() < 0.5:
         crop = blur(crop, rng)
+    if resample and rng.random() < resample:
+        return sensor(resolution(crop, rng), rng)
     if rng.random() < 0.3:
         h, w = crop.shape[:2]
         f = rng.uniform(0.45, 0.9)

@@ -89,6 +89,7 @@ class Plan:
     pretrain_fraction: float = 0.4  # of all steps, when the plan is scaled
     mining_every: int = 500  # fine-tuning steps between two hard-example passes over the real training crops
     hard_weight: float = 4.0  # sampling weight of a real crop the model currently misreads (others 1)
+    real_resample: float = 0.0  # share of real crops resampled to a distant plate's width (real_data.augment)
 
     def quick(self) -> Plan:
         """A smoke-test plan (minutes, not an hour)."""
@@ -171,11 +172,12 @@ class Batch:
 class Batches:
     """Draws training batches mixing synthetic pool samples and augmented real crops."""
 
-    def __init__(self, pool: SynthPool, real: list[RealItem], seed: int) -> None:
+    def __init__(self, pool: SynthPool, real: list[RealItem], seed: int, resample: float = 0.0) -> None:
         self.pool = pool
         self.real = real
         self.rng = np.random.default_rng(seed)
         self.weights = np.ones(len(real))
+        self.resample = resample
 
     def set_hard(self, hard: Sequence[bool], weight: float) -> None:
         """Sample the real crops marked hard `weight` times as often as the others."""
@@ -205,7 +207,7 @@ class Batches:
         for i in range(size):
             if i < n_real:
                 item = self.real[int(self.rng.choice(len(self.real), p=self.weights / self.weights.sum()))]
-                grey = to_grey(augment(item, self.rng))
+                grey = to_grey(augment(item, self.rng, self.resample))
                 if self.rng.random() < 0.1:
                     grey = 255 - grey  # the rare inverted-polarity plate
                 labels.append(item.text)
@@ -412,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=0, help="total optimisation steps (0: the plan's)")
     parser.add_argument("--init", type=Path, help="start from this exported CRNN recognizer (fine-tuning only)")
     parser.add_argument("--synth-count", type=int, default=0, help="synthetic pool size (0: the plan's)")
+    parser.add_argument("--real-resample", type=float, default=0.0,
+                        help="share of real crops resampled to a distant plate's width (3.1.0: 0.5)")
+    parser.add_argument("--version", default=MODEL_VERSION, help="the version written into the ONNX metadata")
     parser.add_argument(
         "--budget-minutes", type=float, default=0.0,
         help="size the step count to finish in about this many minutes (measured step time; overrides --steps)",
@@ -423,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
         plan = dataclasses.replace(plan, synth_count=args.synth_count)
     if args.init:  # a trained start: no synthetic pre-training, a gentler peak learning rate
         plan = dataclasses.replace(plan, lr=1e-3, pretrain_fraction=0.0, pretrain_steps=0)
+    if args.real_resample:
+        plan = dataclasses.replace(plan, real_resample=args.real_resample)
     if args.steps:
         plan = plan.scaled(args.steps)
     checkpoint = args.checkpoint or REPO_ROOT / "build" / "recognizer" / f"{args.arch}.pt"
@@ -451,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"initialised from {args.init} (batch-norm statistics frozen)", flush=True)
     model.to(device)
     print(f"{args.arch}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
-    batches = Batches(pool, train, args.seed + 2)
+    batches = Batches(pool, train, args.seed + 2, plan.real_resample)
     if args.budget_minutes and not checkpoint.is_file():
         per_step = measure_step(model, Batches(pool, train, args.seed + 3), plan, device)
         left = args.budget_minutes * 60 - (time.perf_counter() - wall)
@@ -481,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     model.cpu()
     minutes = (time.perf_counter() - wall) / 60
     meta = {
-        "version": MODEL_VERSION,
+        "version": args.version,
         "architecture": args.arch,
         "training_data_hash": run_key,
         "generator_seed": str(args.seed),
