@@ -67,6 +67,8 @@ def make_settings(base_dir: Path, **env: str) -> Settings:
         "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
         "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(MODELS / "plate_recognizer.onnx"),
         "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(MODELS / "unified_detector.onnx"),
+        # The served calibration: without it the tested confidences would be the readers' raw ones.
+        "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": str(MODELS / "confidence_calibration.json"),
         "GALAXY_ALPR__OCR__PROVIDER": "local",
         "GALAXY_ALPR__SERVER__MAX_WORKERS": "4",
         **env,

@@ -43,6 +43,7 @@ def test_sigterm_finishes_the_stream_in_flight(tmp_path: Path) -> None:
            "GALAXY_ALPR__BASE_DIR": str(tmp_path), "GALAXY_ALPR__OCR__PROVIDER": "local",
            "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(MODELS / "vehicle_detector.onnx"),
            "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(MODELS / "unified_detector.onnx"),
+           "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": str(MODELS / "confidence_calibration.json"),
            "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
            "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(MODELS / "plate_recognizer.onnx"),
            "GALAXY_ALPR__SERVER__GRACE_PERIOD_S": "60"}

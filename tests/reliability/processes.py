@@ -22,6 +22,7 @@ def server_env(base_dir: Path, port: int, **extra: str) -> dict[str, str]:
             "GALAXY_ALPR__BASE_DIR": str(base_dir), "GALAXY_ALPR__OCR__PROVIDER": "local",
             "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(MODELS / "vehicle_detector.onnx"),
             "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(MODELS / "unified_detector.onnx"),
+            "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": str(MODELS / "confidence_calibration.json"),
             "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
             "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(MODELS / "plate_recognizer.onnx"),
             "GALAXY_ALPR__SERVER__METRICS_PORT": "0", **extra}

@@ -53,6 +53,7 @@ def serve(base: Path, *, grpc_port: int = 0, http_port: int = 0, **env: str) -> 
                "GALAXY_ALPR__BASE_DIR": str(base), "GALAXY_ALPR__OCR__PROVIDER": "local",
                "GALAXY_ALPR__MODELS__VEHICLE_DETECTOR": str(MODELS / "vehicle_detector.onnx"),
                "GALAXY_ALPR__MODELS__UNIFIED_DETECTOR": str(MODELS / "unified_detector.onnx"),
+               "GALAXY_ALPR__MODELS__CONFIDENCE_CALIBRATION": str(MODELS / "confidence_calibration.json"),
                "GALAXY_ALPR__MODELS__PLATE_DETECTOR": str(MODELS / "plate_detector.onnx"),
                "GALAXY_ALPR__MODELS__PLATE_RECOGNIZER": str(MODELS / "plate_recognizer.onnx"), **env}
     environ.pop("GEMINI_API_KEY", None)
