@@ -90,6 +90,14 @@ class SceneAnalyzer:
             raise ModelUnavailableError("ALPR processing failed: vehicle detector model not loaded")
         return self.vehicle_detector.detect(image, self._vehicle_conf, self._iou)
 
+    def vehicles_and_plates(self, image: Image) -> tuple[list[Detection], list[Detection] | None]:
+        """Vehicles, and the whole image's plates when the same pass finds them (the unified detector);
+        None instead of plates where they would cost a detector pass of their own."""
+        if self.unified_detector is None:
+            return self.vehicles(image), None
+        return self.unified_detector.detect_both(image, vehicle_conf=self._vehicle_conf,
+                                                 plate_conf=self._plate_conf, iou=self._iou)
+
     def plates(self, image: Image, vehicles: list[Detection] | None = None) -> list[Detection]:
         """Plates in the whole image, plus those found inside `vehicles` where the whole image showed none."""
         return self._search_plates(image, vehicles, self._whole_image_plates(image))

@@ -21,6 +21,10 @@ class FrameAnalyzer(Protocol):
         """Vehicles in the frame."""
         ...
 
+    def vehicles_and_plates(self, image: Image) -> tuple[list[Detection], list[Detection] | None]:
+        """Vehicles, and the frame's plates where the same detector pass gives them (else None)."""
+        ...
+
     def plates_in(self, image: Image, regions: list[Box], *, size: int) -> list[list[Detection]]:
         """Plates inside each region (vehicle boxes) letterboxed to size x size, in frame coordinates."""
         ...

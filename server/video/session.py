@@ -175,18 +175,29 @@ class VideoSession:
         return fresh
 
     def _tracking_frame(self, image: Image, t: float) -> list[Track]:
-        """Vehicles only, and plates only in the crops of tracked vehicles whose read has not settled."""
+        """Vehicles, and plates only in the crops of tracked vehicles whose read has not settled.
+
+        Where the detector pass also gave the frame's plates (the unified detector), those outside every
+        vehicle go to the lone-plate tracker too, at no extra cost: a plate whose vehicle the detector
+        misses (a close-up, a dark frame) is then followed from frame to frame, not only on the sparse
+        full scans, where it could be seen once and never twice in a row (so never tracked, never read).
+        Such a track makes the next frames full scans, which read it."""
         times = self.stats.times_ms
         start = time.perf_counter()
-        found = self._analyzer.vehicles(image)
+        found, plates = self._analyzer.vehicles_and_plates(image)
         vehicles = [found[i] for i in self._admitted(found)]
         times["vehicles"] += (time.perf_counter() - start) * 1e3
         start = time.perf_counter()
         seen = self._see(self._vehicle_tracker, "vehicle", vehicles, t)
+        lone_tracks: list[Track | None] = []
+        if plates is not None:
+            lone = [p for p in plates if self._opts.zones.admits(p.box)
+                    and all(containment(p, v) < MIN_CONTAINMENT for v in found)]
+            lone_tracks = self._see(self._plate_tracker, "plate", lone, t)
         times["tracking"] += (time.perf_counter() - start) * 1e3
         targets = self._vehicle_plates(image, vehicles, seen)
         self._read(image, t, [(tr, det) for tr, det in targets if not self._done(tr)])
-        return [tr for tr in seen if tr is not None]
+        return [tr for tr in seen + lone_tracks if tr is not None]
 
     def _see(self, tracker: BoxTracker, kind: str, dets: list[Detection], t: float) -> list[Track | None]:
         ids = tracker.update(dets, t)

@@ -36,6 +36,9 @@ class OnePlate:
     def vehicles(self, image: Image) -> list[Detection]:
         return []
 
+    def vehicles_and_plates(self, image: Image) -> tuple[list[Detection], list[Detection] | None]:
+        return self.vehicles(image), None
+
     def plates_in(self, image: Image, regions: list[Box], *, size: int) -> list[list[Detection]]:
         return [[] for _ in regions]
 

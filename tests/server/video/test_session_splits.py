@@ -51,6 +51,9 @@ class Scripted:
         now = self._now(image)
         return [Detection(now[0], 0.9, 2, "car")] if now else []
 
+    def vehicles_and_plates(self, image: Image) -> tuple[list[Detection], list[Detection] | None]:
+        return self.vehicles(image), None
+
     def plates_in(self, image: Image, regions: list[Box], *, size: int) -> list[list[Detection]]:
         return [[self._plate(r)] for r in regions]
 
